@@ -1,0 +1,46 @@
+// Configuration from the environment, validated once at start-up: every bad value is named
+// with what was expected, and the process stops before touching anything.
+import { z } from 'zod';
+import { ConfigError } from './services/errors.ts';
+
+const int = (min: number, max: number, fallback: number) =>
+  z.coerce.number({ error: `expected a whole number from ${min} to ${max}` }).int(`expected a whole number from ${min} to ${max}`).min(min, `expected at least ${min}`).max(max, `expected at most ${max}`).default(fallback);
+
+const urlWithScheme = (schemes: string[]) =>
+  z
+    .string()
+    .refine((value) => {
+      try {
+        return schemes.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    }, `expected a URL starting with ${schemes.map((s) => `${s}//`).join(' or ')}`)
+    .optional();
+
+const environment = z.object({
+  DATABASE_URL: urlWithScheme(['postgres:', 'postgresql:']),
+  REDIS_URL: urlWithScheme(['redis:', 'rediss:']),
+  PRESSROOM_DATA_DIR: z.string().min(1).default('./.pressroom'),
+  PRESSROOM_DB_POOL_SIZE: int(1, 200, 10),
+  PRESSROOM_WORKER_CONCURRENCY: int(1, 1_000, 10),
+  PRESSROOM_WORKER_QUEUES: z
+    .string()
+    .optional()
+    .transform((value) => (value ? value.split(',').map((q) => q.trim()).filter(Boolean) : null)),
+  PRESSROOM_LEASE_MS: int(1_000, 3_600_000, 30_000),
+  PRESSROOM_POLL_INTERVAL_MS: int(10, 60_000, 1_000),
+  PRESSROOM_SHUTDOWN_GRACE_MS: int(0, 600_000, 10_000),
+  PRESSROOM_MAX_ATTEMPTS: int(1, 100, 3),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.output<typeof environment>;
+
+/** Reads the configuration; unset and empty variables take their defaults. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const result = environment.safeParse(present);
+  if (result.success) return result.data;
+  throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+}

@@ -1,0 +1,91 @@
+// Opens the database: embedded PGlite in a locked folder when DATABASE_URL is unset,
+// PostgreSQL through postgres.js otherwise. Both give the same drizzle API, plus the
+// LISTEN/NOTIFY the worker wakes on.
+import { mkdir } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import type { SQL } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import { lockDataFolder } from './dataFolderLock.ts';
+import * as schema from './schema.ts';
+
+export type Schema = typeof schema;
+/** A database or a transaction: every service query runs on one of these. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+
+export interface Database {
+  readonly db: Db;
+  readonly mode: 'embedded' | 'server';
+  /** Calls `onMessage` for each NOTIFY on `channel`; resolves to a function that stops listening. */
+  listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** postgres://… ; unset opens the embedded database in `dataDir`. */
+  url?: string;
+  dataDir?: string;
+  /** Connections in the pool (server mode). */
+  poolSize?: number;
+  /** An already-open PGlite (tests clone a migrated template into memory). */
+  pglite?: PGlite;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.url) return openServer(options.url, options.poolSize ?? 10);
+  if (options.pglite) return wrapPglite(options.pglite, async () => {});
+  const dataDir = options.dataDir ?? './.pressroom';
+  await mkdir(dataDir, { recursive: true });
+  const unlock = await lockDataFolder(dataDir);
+  try {
+    const pg = await PGlite.create(`${dataDir}/pgdata`);
+    return wrapPglite(pg, unlock);
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
+}
+
+function wrapPglite(pg: PGlite, unlock: () => Promise<void>): Database {
+  const db = drizzlePglite(pg, { schema }) as unknown as Db;
+  return {
+    db,
+    mode: 'embedded',
+    async listen(channel, onMessage) {
+      const stop = await pg.listen(channel, onMessage);
+      return async () => stop();
+    },
+    async close() {
+      if (!pg.closed) await pg.close();
+      await unlock();
+    },
+  };
+}
+
+function openServer(url: string, poolSize: number): Database {
+  const client = postgres(url, {
+    max: poolSize,
+    onnotice: () => {},
+    connection: { application_name: 'pressroom' },
+  });
+  const db = drizzlePostgres(client, { schema }) as unknown as Db;
+  return {
+    db,
+    mode: 'server',
+    async listen(channel, onMessage) {
+      const subscription = await client.listen(channel, onMessage);
+      return () => subscription.unlisten();
+    },
+    async close() {
+      await client.end({ timeout: 5 });
+    },
+  };
+}
+
+/** Runs raw SQL and returns its rows, whichever driver is underneath. */
+export async function query<Row>(db: Db, statement: SQL): Promise<Row[]> {
+  const result = (await db.execute(statement)) as unknown as Row[] | { rows: Row[] };
+  return Array.isArray(result) ? result : result.rows;
+}

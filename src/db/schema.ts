@@ -1,0 +1,162 @@
+// The engine's tables. drizzle-kit generates the SQL migrations in drizzle/ from this file.
+// Only src/services writes to these tables.
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'string' });
+
+export const queues = pgTable('queues', {
+  name: text('name').primaryKey(),
+  paused: boolean('paused').notNull().default(false),
+  pausedBy: text('paused_by'),
+  pausedReason: text('paused_reason'),
+  pausedAt: at('paused_at'),
+  /** Most jobs of this queue running at once across all workers; null means no limit. */
+  concurrency: integer('concurrency'),
+  priority: integer('priority').notNull().default(0),
+  createdAt: at('created_at').notNull().defaultNow(),
+  updatedAt: at('updated_at').notNull().defaultNow(),
+});
+
+export const jobs = pgTable(
+  'jobs',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    runId: text('run_id').notNull(),
+    kind: text('kind').notNull(),
+    queue: text('queue').notNull(),
+    priority: integer('priority').notNull().default(0),
+    payload: jsonb('payload').notNull().default({}),
+    status: text('status').notNull().default('queued'),
+    attempts: integer('attempts').notNull().default(0),
+    maxAttempts: integer('max_attempts').notNull(),
+    backoff: jsonb('backoff').notNull(),
+    runAt: at('run_at').notNull().defaultNow(),
+    dedupeKey: text('dedupe_key'),
+    governorKey: text('governor_key'),
+    workerId: text('worker_id'),
+    /** Fencing token of the current run: a worker may change the job only while it holds it. */
+    leaseToken: text('lease_token'),
+    leaseExpiresAt: at('lease_expires_at'),
+    heartbeatAt: at('heartbeat_at'),
+    /** 'pause' or 'cancel' asked of the worker running the job; honoured at its next checkpoint. */
+    controlRequest: text('control_request'),
+    progress: jsonb('progress'),
+    stages: jsonb('stages').notNull().default([]),
+    checkpoint: jsonb('checkpoint'),
+    itemsTotal: integer('items_total').notNull().default(0),
+    itemsProcessed: integer('items_processed').notNull().default(0),
+    itemsFailed: integer('items_failed').notNull().default(0),
+    result: jsonb('result'),
+    metrics: jsonb('metrics'),
+    lastError: jsonb('last_error'),
+    errorLog: jsonb('error_log').notNull().default([]),
+    createdBy: text('created_by').notNull(),
+    createdAt: at('created_at').notNull().defaultNow(),
+    updatedAt: at('updated_at').notNull().defaultNow(),
+    startedAt: at('started_at'),
+    finishedAt: at('finished_at'),
+    pausedAt: at('paused_at'),
+    resumeCount: integer('resume_count').notNull().default(0),
+  },
+  (t) => [
+    check('jobs_status_check', sql`status in ('queued', 'running', 'paused', 'completed', 'failed', 'cancelled')`),
+    uniqueIndex('jobs_run_id_key').on(t.runId),
+    // Race-free dedupe: one live job per key; finished jobs free the key.
+    uniqueIndex('jobs_dedupe_key_live')
+      .on(t.dedupeKey)
+      .where(sql`dedupe_key is not null and status in ('queued', 'running', 'paused')`),
+    // The claim scan: only ready rows, already in claim order.
+    index('jobs_ready').on(t.priority.desc(), t.runAt, t.id).where(sql`status = 'queued'`),
+    index('jobs_governed_ready').on(t.governorKey).where(sql`status = 'queued' and governor_key is not null`),
+    index('jobs_running_lease').on(t.leaseExpiresAt).where(sql`status = 'running'`),
+    index('jobs_running_queue').on(t.queue).where(sql`status = 'running'`),
+    index('jobs_status_created').on(t.status, t.createdAt, t.id),
+    index('jobs_kind_created').on(t.kind, t.createdAt, t.id),
+    index('jobs_queue_status').on(t.queue, t.status),
+  ],
+);
+
+export const jobItems = pgTable(
+  'job_items',
+  {
+    jobId: bigint('job_id', { mode: 'number' })
+      .notNull()
+      .references(() => jobs.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull(),
+    key: text('key').notNull(),
+    payload: jsonb('payload'),
+    status: text('status').notNull().default('pending'),
+    error: text('error'),
+    processedAt: at('processed_at'),
+  },
+  (t) => [
+    check('job_items_status_check', sql`status in ('pending', 'processed', 'failed')`),
+    primaryKey({ columns: [t.jobId, t.position] }),
+    index('job_items_pending').on(t.jobId, t.position).where(sql`status = 'pending'`),
+  ],
+);
+
+export const governors = pgTable('governors', {
+  name: text('name').primaryKey(),
+  holder: text('holder'),
+  /** Set when the holder is a job: the governor is released with that job. */
+  holderJobId: bigint('holder_job_id', { mode: 'number' }),
+  acquiredAt: at('acquired_at'),
+  leaseExpiresAt: at('lease_expires_at'),
+  /** A run was requested while busy: run once more after release. */
+  pending: boolean('pending').notNull().default(false),
+  /** The job to enqueue for the pending run, when the request named one. */
+  pendingJob: jsonb('pending_job'),
+  lastScheduledAt: at('last_scheduled_at'),
+  updatedAt: at('updated_at').notNull().defaultNow(),
+});
+
+export const workers = pgTable(
+  'workers',
+  {
+    id: text('id').primaryKey(),
+    host: text('host').notNull(),
+    pid: integer('pid').notNull(),
+    queues: jsonb('queues').notNull(),
+    concurrency: integer('concurrency').notNull(),
+    status: text('status').notNull().default('running'),
+    startedAt: at('started_at').notNull().defaultNow(),
+    lastSeenAt: at('last_seen_at').notNull().defaultNow(),
+    stoppedAt: at('stopped_at'),
+  },
+  (t) => [index('workers_status_seen').on(t.status, t.lastSeenAt)],
+);
+
+export const history = pgTable(
+  'history',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    at: at('at').notNull().defaultNow(),
+    actor: text('actor').notNull(),
+    operation: text('operation').notNull(),
+    targetType: text('target_type').notNull(),
+    targetId: text('target_id').notNull(),
+    before: jsonb('before'),
+    after: jsonb('after'),
+    reason: text('reason'),
+  },
+  (t) => [
+    index('history_target').on(t.targetType, t.targetId, t.id),
+    index('history_actor').on(t.actor, t.id),
+    index('history_operation').on(t.operation, t.id),
+    index('history_at').on(t.at),
+  ],
+);

@@ -1,0 +1,38 @@
+// What every service function receives, and the one way services write: a transaction whose
+// events are published only after it commits.
+import type { Logger } from 'pino';
+import type { Db } from '../db/client.ts';
+import type { EventBus, EventMap, EventName } from './events.ts';
+import type { JobNotifier } from './notifier.ts';
+import type { EngineSettings } from './settings.ts';
+
+export interface ServiceContext {
+  db: Db;
+  bus: EventBus;
+  log: Logger;
+  notifier: JobNotifier;
+  settings: EngineSettings;
+}
+
+export type Emit = <K extends EventName>(type: K, payload: EventMap[K]) => void;
+
+/** Runs `work` in one transaction; the events it emits are published after the commit, and dropped on rollback. */
+export async function inTransaction<T>(ctx: ServiceContext, work: (tx: Db, emit: Emit) => Promise<T>): Promise<T> {
+  const events: { type: EventName; payload: unknown }[] = [];
+  const emit: Emit = (type, payload) => events.push({ type, payload });
+  const result = await ctx.db.transaction((tx) => work(tx as unknown as Db, emit));
+  publishAll(ctx, events);
+  return result;
+}
+
+/** For single statements that are their own transaction. */
+export async function withEvents<T>(ctx: ServiceContext, work: (emit: Emit) => Promise<T>): Promise<T> {
+  const events: { type: EventName; payload: unknown }[] = [];
+  const result = await work((type, payload) => events.push({ type, payload }));
+  publishAll(ctx, events);
+  return result;
+}
+
+function publishAll(ctx: ServiceContext, events: { type: EventName; payload: unknown }[]) {
+  for (const { type, payload } of events) ctx.bus.publish(type, payload as never);
+}

@@ -1,0 +1,81 @@
+// Expected failures, each with a stable code. The API returns them as data; the CLI prints
+// their message; nothing else about them (stacks, SQL) leaves the process.
+
+export abstract class PressroomError extends Error {
+  abstract readonly code: string;
+  override get name() {
+    return this.constructor.name;
+  }
+}
+
+export class NotFoundError extends PressroomError {
+  readonly code = 'NOT_FOUND';
+  constructor(
+    readonly targetType: string,
+    readonly targetId: string,
+  ) {
+    super(`${targetType} ${targetId} not found`);
+  }
+}
+
+export class InvalidTransitionError extends PressroomError {
+  readonly code = 'INVALID_TRANSITION';
+  constructor(
+    readonly jobId: number,
+    readonly from: string,
+    readonly operation: string,
+  ) {
+    super(`cannot ${operation} job ${jobId}: it is ${from}`);
+  }
+}
+
+/** A worker acted on a run it no longer holds (the job was recovered, cancelled or re-run). */
+export class StaleLeaseError extends PressroomError {
+  readonly code = 'STALE_LEASE';
+  constructor(readonly jobId: number) {
+    super(`job ${jobId} is no longer held by this run`);
+  }
+}
+
+export interface InputIssue {
+  path: string;
+  message: string;
+}
+
+export class InvalidInputError extends PressroomError {
+  readonly code = 'INVALID_INPUT';
+  constructor(readonly issues: InputIssue[]) {
+    super(`invalid input: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`);
+  }
+}
+
+export class GovernorBusyError extends PressroomError {
+  readonly code = 'GOVERNOR_BUSY';
+  constructor(
+    readonly governor: string,
+    readonly holder: string | null,
+  ) {
+    super(`governor ${governor} is held by ${holder ?? 'another run'}`);
+  }
+}
+
+export class DataFolderLockedError extends PressroomError {
+  readonly code = 'DATA_FOLDER_LOCKED';
+  constructor(
+    readonly dataDir: string,
+    readonly owner: string | undefined,
+  ) {
+    super(
+      `the embedded database folder ${dataDir} is in use by another Pressroom process` +
+        `${owner ? ` (${owner})` : ''}; stop it, or set PRESSROOM_DATA_DIR to another folder, ` +
+        'or set DATABASE_URL to run several processes on one PostgreSQL',
+    );
+  }
+}
+
+export class ConfigError extends PressroomError {
+  readonly code = 'INVALID_CONFIG';
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}

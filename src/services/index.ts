@@ -1,0 +1,20 @@
+// The services, in one place for callers (the worker, the CLI, the API).
+export * from './context.ts';
+export * from './errors.ts';
+export * from './events.ts';
+export * from './governors.ts';
+export * from './history.ts';
+export * from './jobs/claim.ts';
+export * from './jobs/enqueue.ts';
+export * from './jobs/execution.ts';
+export * from './jobs/finish.ts';
+export * from './jobs/manage.ts';
+export * from './jobs/read.ts';
+export * from './jobs/recovery.ts';
+export * from './jobs/transitions.ts';
+export type { EnqueueInput } from './jobs/input.ts';
+export * from './notifier.ts';
+export * from './queues.ts';
+export * from './settings.ts';
+export * from './types.ts';
+export * from './workers.ts';

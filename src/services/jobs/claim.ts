@@ -1,0 +1,123 @@
+// Claim: the hot path. Two statements per call at most:
+//  - free jobs (no queue limit, no governor key): one statement, FOR UPDATE SKIP LOCKED, ordered
+//    by the partial index jobs_ready, so concurrent workers never wait on each other;
+//  - constrained jobs (queue concurrency limit or governor key): serialised across all workers by
+//    a transaction-level advisory lock, because a limit counts rows that SKIP LOCKED cannot see.
+import { randomUUID } from 'node:crypto';
+import { type SQL, sql } from 'drizzle-orm';
+import { query, type Db } from '../../db/client.ts';
+import { inTransaction, type Emit, type ServiceContext } from '../context.ts';
+import { jobSummary } from '../events.ts';
+import { emitHistory } from '../history.ts';
+import { governorFromRow, jobFromRow } from '../rows.ts';
+import type { Job } from '../types.ts';
+
+const CONSTRAINED_CLAIM_LOCK = 72_616_002;
+
+export interface ClaimRequest {
+  workerId: string;
+  /** Queues to claim from; null means all. */
+  queues: string[] | null;
+  limit: number;
+  leaseMs: number;
+}
+
+export async function claimJobs(ctx: ServiceContext, request: ClaimRequest): Promise<Job[]> {
+  if (request.limit <= 0) return [];
+  const free = await inTransaction(ctx, (tx, emit) => claim(tx, emit, request, freeCandidates(request), request.limit));
+  const room = request.limit - free.length;
+  if (room <= 0) return free;
+  const constrained = await inTransaction(ctx, async (tx, emit) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${CONSTRAINED_CLAIM_LOCK})`);
+    return claim(tx, emit, request, constrainedCandidates(request, room), room);
+  });
+  return [...free, ...constrained];
+}
+
+const queueFilter = (queues: string[] | null, column: SQL) =>
+  queues ? sql`${column} in (select jsonb_array_elements_text(${JSON.stringify(queues)}::jsonb))` : sql`true`;
+
+function freeCandidates(request: ClaimRequest): SQL {
+  return sql`select j.id from jobs j
+    where j.status = 'queued' and j.run_at <= now() and j.governor_key is null
+      and ${queueFilter(request.queues, sql`j.queue`)}
+      and not exists (select 1 from queues q where q.name = j.queue and (q.paused or q.concurrency is not null))
+    order by j.priority desc, j.run_at, j.id
+    limit ${request.limit}
+    for update skip locked`;
+}
+
+/** Ready jobs of limited queues or with a governor key, within each queue's free slots, one per free governor. */
+function constrainedCandidates(request: ClaimRequest, room: number): SQL {
+  return sql`with ready as (
+      select j.id, j.queue, j.governor_key, j.priority, j.run_at, q.concurrency
+      from jobs j left join queues q on q.name = j.queue
+      where j.status = 'queued' and j.run_at <= now()
+        and ${queueFilter(request.queues, sql`j.queue`)}
+        and not coalesce(q.paused, false)
+        and (q.concurrency is not null or j.governor_key is not null)
+        and (j.governor_key is null or not exists (
+          select 1 from governors g
+          where g.name = j.governor_key and g.holder is not null and g.lease_expires_at > now()))
+    ),
+    ranked as (
+      select ready.*,
+        row_number() over (partition by queue order by priority desc, run_at, id) as queue_rank,
+        row_number() over (partition by governor_key order by priority desc, run_at, id) as governor_rank,
+        concurrency - (select count(*) from jobs r where r.status = 'running' and r.queue = ready.queue) as free_slots
+      from ready
+    )
+    select id from ranked
+    where (concurrency is null or queue_rank <= free_slots)
+      and (governor_key is null or governor_rank = 1)
+    order by priority desc, run_at, id
+    limit ${room}`;
+}
+
+async function claim(tx: Db, emit: Emit, request: ClaimRequest, candidates: SQL, limit: number): Promise<Job[]> {
+  const token = randomUUID();
+  const [out] = await query<{ jobs: Record<string, unknown>[]; history: Record<string, unknown>[]; governors: Record<string, unknown>[] }>(
+    tx,
+    sql`with candidates as (${candidates}),
+        claimed as (
+          update jobs j
+          set status = 'running', attempts = j.attempts + 1, worker_id = ${request.workerId},
+              -- one token per claim call and job: a stale run's writes are fenced off by it
+              lease_token = ${token} || ':' || j.id, lease_expires_at = now() + ${request.leaseMs} * interval '1 millisecond',
+              heartbeat_at = now(), started_at = coalesce(j.started_at, now()), control_request = null,
+              updated_at = now()
+          from candidates
+          where j.id = candidates.id and j.status = 'queued'
+          returning j.*
+        ),
+        governed as (
+          insert into governors (name, holder, holder_job_id, acquired_at, lease_expires_at, last_scheduled_at, updated_at)
+          select governor_key, 'job:' || run_id, id, now(), lease_expires_at, now(), now()
+          from claimed where governor_key is not null
+          on conflict (name) do update
+          set holder = excluded.holder, holder_job_id = excluded.holder_job_id, acquired_at = excluded.acquired_at,
+              lease_expires_at = excluded.lease_expires_at, last_scheduled_at = excluded.last_scheduled_at,
+              updated_at = excluded.updated_at
+          returning *
+        ),
+        logged as (
+          insert into history (actor, operation, target_type, target_id, before, after)
+          select ${request.workerId}::text, 'claim', 'job', id::text, jsonb_build_object('status', 'queued'),
+                 jsonb_build_object('status', status, 'attempt', attempts, 'workerId', worker_id)
+          from claimed
+          union all
+          select ${request.workerId}::text, 'acquire', 'governor', name, null,
+                 jsonb_build_object('holder', holder, 'holderJobId', holder_job_id)
+          from governed
+          returning *
+        )
+        select (select coalesce(json_agg(claimed order by priority desc, run_at, id), '[]') from claimed) as jobs,
+               (select coalesce(json_agg(logged), '[]') from logged) as history,
+               (select coalesce(json_agg(governed), '[]') from governed) as governors`,
+  );
+  const jobs = (out?.jobs ?? []).map(jobFromRow).slice(0, limit);
+  for (const job of jobs) emit('job:updated', jobSummary(job));
+  for (const governor of (out?.governors ?? []).map(governorFromRow)) emit('governor:updated', { governor });
+  emitHistory(emit, out?.history ?? null);
+  return jobs;
+}

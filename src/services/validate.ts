@@ -1,0 +1,11 @@
+import type { z } from 'zod';
+import { InvalidInputError } from './errors.ts';
+
+/** Parses input with a zod schema; bad input becomes an InvalidInputError naming each field path. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw new InvalidInputError(
+    result.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })),
+  );
+}
