@@ -21,6 +21,8 @@ const urlWithScheme = (schemes: string[]) =>
 const environment = z.object({
   DATABASE_URL: urlWithScheme(['postgres:', 'postgresql:']),
   REDIS_URL: urlWithScheme(['redis:', 'rediss:']),
+  /** Redis channels are `<prefix>:<event>`: deployments sharing one Redis keep apart by prefix. */
+  PRESSROOM_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits and _ . - only').default('pressroom'),
   PRESSROOM_DATA_DIR: z.string().min(1).default('./.pressroom'),
   PRESSROOM_DB_POOL_SIZE: int(1, 200, 10),
   PRESSROOM_WORKER_CONCURRENCY: int(1, 1_000, 10),
@@ -32,6 +34,11 @@ const environment = z.object({
   PRESSROOM_POLL_INTERVAL_MS: int(10, 60_000, 1_000),
   PRESSROOM_SHUTDOWN_GRACE_MS: int(0, 600_000, 10_000),
   PRESSROOM_MAX_ATTEMPTS: int(1, 100, 3),
+  /** Extra handler modules (comma-separated paths), each exporting `handlers`. */
+  PRESSROOM_HANDLERS: z
+    .string()
+    .optional()
+    .transform((value) => (value ? value.split(',').map((p) => p.trim()).filter(Boolean) : [])),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

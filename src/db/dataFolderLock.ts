@@ -7,15 +7,18 @@ import lockfile from 'proper-lockfile';
 import { DataFolderLockedError } from '../services/errors.ts';
 
 const lockPath = (dataDir: string) => path.join(dataDir, 'pressroom.lock');
-const ownerPath = (dataDir: string) => path.join(lockPath(dataDir), 'owner.json');
+// Beside the lock, not in it: writing inside the lock folder would change the mtime the lock is kept by.
+const ownerPath = (dataDir: string) => path.join(dataDir, 'pressroom.lock.owner.json');
+
+export const STALE_MS = 15_000;
 
 export async function lockDataFolder(dataDir: string): Promise<() => Promise<void>> {
   let release: () => Promise<void>;
   try {
     release = await lockfile.lock(dataDir, {
       lockfilePath: lockPath(dataDir),
-      // The holder refreshes the lock every 5 s; a lock not refreshed for 15 s was left by a dead process.
-      stale: 15_000,
+      // The holder refreshes the lock every 5 s; a lock not refreshed for STALE_MS was left by a dead process.
+      stale: STALE_MS,
       update: 5_000,
       realpath: false,
       onCompromised: (error) => {

@@ -41,9 +41,8 @@ export interface EventBus {
   close(): Promise<void>;
 }
 
-const channel = (type: EventName) => `pressroom:${type}`;
-
-function busOver(target: EventTarget, close: () => Promise<void>): EventBus {
+function busOver(target: EventTarget, prefix: string, close: () => Promise<void>): EventBus {
+  const channel = (type: EventName) => `${prefix}:${type}`;
   return {
     target,
     publish(type, payload) {
@@ -59,13 +58,16 @@ function busOver(target: EventTarget, close: () => Promise<void>): EventBus {
 }
 
 export function createInProcessBus(): EventBus {
-  return busOver(new EventTarget(), async () => {});
+  return busOver(new EventTarget(), 'pressroom', async () => {});
 }
 
-/** Redis pub/sub: a publishing and a subscribing connection, both owned by the bus. */
-export function createRedisBus(publishClient: Redis, subscribeClient: Redis): EventBus {
+/**
+ * Redis pub/sub: a publishing and a subscribing connection, both owned by the bus. Channels are
+ * `<prefix>:<event>`; deployments sharing one Redis keep apart by prefix.
+ */
+export function createRedisBus(publishClient: Redis, subscribeClient: Redis, prefix = 'pressroom'): EventBus {
   const target = createRedisEventTarget({ publishClient, subscribeClient }) as unknown as EventTarget;
-  return busOver(target, async () => {
+  return busOver(target, prefix, async () => {
     publishClient.disconnect();
     subscribeClient.disconnect();
   });

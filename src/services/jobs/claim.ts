@@ -18,6 +18,8 @@ export interface ClaimRequest {
   workerId: string;
   /** Queues to claim from; null means all. */
   queues: string[] | null;
+  /** Job kinds this worker has handlers for. */
+  kinds: string[];
   limit: number;
   leaseMs: number;
 }
@@ -34,13 +36,14 @@ export async function claimJobs(ctx: ServiceContext, request: ClaimRequest): Pro
   return [...free, ...constrained];
 }
 
-const queueFilter = (queues: string[] | null, column: SQL) =>
-  queues ? sql`${column} in (select jsonb_array_elements_text(${JSON.stringify(queues)}::jsonb))` : sql`true`;
+const oneOf = (column: SQL, values: string[]) => sql`${column} in (select jsonb_array_elements_text(${JSON.stringify(values)}::jsonb))`;
+const claimable = (request: ClaimRequest) =>
+  sql`${oneOf(sql`j.kind`, request.kinds)} and ${request.queues ? oneOf(sql`j.queue`, request.queues) : sql`true`}`;
 
 function freeCandidates(request: ClaimRequest): SQL {
   return sql`select j.id from jobs j
     where j.status = 'queued' and j.run_at <= now() and j.governor_key is null
-      and ${queueFilter(request.queues, sql`j.queue`)}
+      and ${claimable(request)}
       and not exists (select 1 from queues q where q.name = j.queue and (q.paused or q.concurrency is not null))
     order by j.priority desc, j.run_at, j.id
     limit ${request.limit}
@@ -53,7 +56,7 @@ function constrainedCandidates(request: ClaimRequest, room: number): SQL {
       select j.id, j.queue, j.governor_key, j.priority, j.run_at, q.concurrency
       from jobs j left join queues q on q.name = j.queue
       where j.status = 'queued' and j.run_at <= now()
-        and ${queueFilter(request.queues, sql`j.queue`)}
+        and ${claimable(request)}
         and not coalesce(q.paused, false)
         and (q.concurrency is not null or j.governor_key is not null)
         and (j.governor_key is null or not exists (

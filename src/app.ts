@@ -1,0 +1,100 @@
+// Puts a Pressroom process together from its configuration: database (migrated), event bus,
+// services; and a worker on top when the process runs one.
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from './config.ts';
+import { openDatabase, type Database } from './db/client.ts';
+import { migrateDatabase } from './db/migrate.ts';
+import { builtInHandlers, loadHandlerModules } from './handlers/index.ts';
+import type { ServiceContext } from './services/context.ts';
+import { createInProcessBus, createRedisBus, type EventBus } from './services/events.ts';
+import { createJobNotifier } from './services/notifier.ts';
+import { DEFAULT_ENGINE_SETTINGS } from './services/settings.ts';
+import { createRegistry } from './worker/handler.ts';
+import { Worker } from './worker/worker.ts';
+
+export interface Pressroom {
+  config: Config;
+  database: Database;
+  services: ServiceContext;
+  close(): Promise<void>;
+}
+
+export async function openPressroom(config: Config, log: Logger): Promise<Pressroom> {
+  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.PRESSROOM_DATA_DIR, poolSize: config.PRESSROOM_DB_POOL_SIZE });
+  try {
+    await migrateDatabase(database, config.DATABASE_URL);
+    const bus = config.REDIS_URL ? await connectRedisBus(config.REDIS_URL, config.PRESSROOM_REDIS_PREFIX, log) : createInProcessBus();
+    const notifier = createJobNotifier(database.db);
+    const services: ServiceContext = {
+      db: database.db,
+      bus,
+      log,
+      notifier,
+      settings: { ...DEFAULT_ENGINE_SETTINGS, defaultMaxAttempts: config.PRESSROOM_MAX_ATTEMPTS, leaseMs: config.PRESSROOM_LEASE_MS },
+    };
+    log.info({ database: database.mode === 'embedded' ? config.PRESSROOM_DATA_DIR : redact(config.DATABASE_URL!), bus: config.REDIS_URL ? 'redis' : 'in-process' }, 'pressroom opened');
+    return {
+      config,
+      database,
+      services,
+      async close() {
+        await notifier.drain().catch(() => {});
+        await bus.close();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+export async function connectRedisBus(url: string, prefix: string, log: Logger): Promise<EventBus> {
+  const connect = async () => {
+    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
+    client.on('error', (error) => log.warn({ err: error }, 'redis connection error'));
+    try {
+      await client.connect();
+    } catch (error) {
+      client.disconnect();
+      throw new Error(`cannot connect to Redis at ${redact(url)}: ${(error as Error).message}`);
+    }
+    return client;
+  };
+  const publisher = await connect();
+  try {
+    return createRedisBus(publisher, await connect(), prefix);
+  } catch (error) {
+    publisher.disconnect();
+    throw error;
+  }
+}
+
+export async function startWorker(pressroom: Pressroom): Promise<Worker> {
+  const { config } = pressroom;
+  const handlers = createRegistry([...builtInHandlers, ...(await loadHandlerModules(config.PRESSROOM_HANDLERS))]);
+  const worker = new Worker({
+    services: pressroom.services,
+    database: pressroom.database,
+    handlers,
+    queues: config.PRESSROOM_WORKER_QUEUES,
+    concurrency: config.PRESSROOM_WORKER_CONCURRENCY,
+    leaseMs: config.PRESSROOM_LEASE_MS,
+    pollIntervalMs: config.PRESSROOM_POLL_INTERVAL_MS,
+    shutdownGraceMs: config.PRESSROOM_SHUTDOWN_GRACE_MS,
+  });
+  await worker.start();
+  return worker;
+}
+
+/** A URL without its password, for logs and messages. */
+function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'the configured URL';
+  }
+}

@@ -1,0 +1,111 @@
+#!/usr/bin/env node
+// The pressroom command: start (everything in one process), worker, migrate, enqueue.
+import { Command, InvalidArgumentError } from 'commander';
+import { openPressroom, startWorker, type Pressroom } from './app.ts';
+import { loadConfig } from './config.ts';
+import { startDemoFeed } from './demoFeed.ts';
+import { createLogger } from './logger.ts';
+import { PressroomError } from './services/errors.ts';
+import { enqueueJob } from './services/jobs/enqueue.ts';
+
+const program = new Command('pressroom').description('Job orchestration for document and print production');
+
+program
+  .command('start')
+  .description('run the engine and a worker in one process (the API joins in a later release)')
+  .option('--no-demo', 'do not enqueue demo document-processing jobs (on by default with the embedded database)')
+  .action(async (options: { demo: boolean }) => {
+    const pressroom = await open();
+    const worker = await startWorker(pressroom);
+    const demo = options.demo && pressroom.database.mode === 'embedded' ? startDemoFeed(pressroom.services) : null;
+    untilSignal(pressroom, async () => {
+      demo?.stop();
+      await worker.stop();
+    });
+  });
+
+program
+  .command('worker')
+  .description('run a worker process only')
+  .action(async () => {
+    const pressroom = await open();
+    const worker = await startWorker(pressroom);
+    untilSignal(pressroom, () => worker.stop());
+  });
+
+program
+  .command('migrate')
+  .description('apply database migrations and exit')
+  .action(async () => {
+    const pressroom = await open();
+    pressroom.services.log.info('migrations applied');
+    await pressroom.close();
+  });
+
+const json = (value: string) => {
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    throw new InvalidArgumentError('expected JSON');
+  }
+};
+const integer = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError('expected a whole number');
+  return n;
+};
+
+program
+  .command('enqueue')
+  .description('enqueue a job and print it as JSON')
+  .argument('<kind>', 'job kind, e.g. document.process')
+  .option('--payload <json>', 'payload object', json)
+  .option('--queue <name>', 'queue (lane)')
+  .option('--priority <n>', 'higher runs first', integer)
+  .option('--delay-ms <n>', 'run no earlier than this many ms from now', integer)
+  .option('--max-attempts <n>', 'attempts before the job fails', integer)
+  .option('--dedupe-key <key>', 'at most one live job per key')
+  .option('--governor-key <name>', 'at most one running job per governor')
+  .option('--items <keys>', 'comma-separated item keys', (value: string) => value.split(','))
+  .option('--reason <text>', 'recorded in the history')
+  .action(async (kind: string, options: Record<string, unknown>) => {
+    const pressroom = await open();
+    try {
+      const { reason, ...input } = options;
+      const result = await enqueueJob(pressroom.services, { kind, ...input } as never, { actor: 'cli', reason: reason as string | undefined });
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    } finally {
+      await pressroom.close();
+    }
+  });
+
+async function open(): Promise<Pressroom> {
+  const config = loadConfig();
+  return openPressroom(config, createLogger(config.LOG_LEVEL));
+}
+
+/** On SIGTERM or SIGINT: stop gracefully, close, exit. A second signal exits at once. */
+function untilSignal(pressroom: Pressroom, stop: () => Promise<void>) {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    pressroom.services.log.info({ signal }, 'shutting down');
+    stop()
+      .then(() => pressroom.close())
+      .then(() => process.exit(0))
+      .catch((error) => {
+        pressroom.services.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+program.parseAsync().catch((error: unknown) => {
+  const message = error instanceof PressroomError ? error.message : `pressroom: ${error instanceof Error ? error.message : String(error)}`;
+  process.stderr.write(`${message}\n`);
+  if (process.env.LOG_LEVEL === 'debug' && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  process.exit(1);
+});

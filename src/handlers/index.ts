@@ -1,0 +1,18 @@
+// The job kinds Pressroom ships, registered by name. More can be loaded with PRESSROOM_HANDLERS.
+import { pathToFileURL } from 'node:url';
+import path from 'node:path';
+import type { JobHandler } from '../worker/handler.ts';
+import { documentProcess } from './documentProcess.ts';
+
+export const builtInHandlers: JobHandler<any>[] = [documentProcess];
+
+/** Loads handler modules (each exporting `handlers`, an array) named by path. */
+export async function loadHandlerModules(paths: string[]): Promise<JobHandler<any>[]> {
+  const loaded: JobHandler<any>[] = [];
+  for (const modulePath of paths) {
+    const module = (await import(pathToFileURL(path.resolve(modulePath)).href)) as { handlers?: JobHandler<any>[] };
+    if (!Array.isArray(module.handlers)) throw new Error(`${modulePath} does not export a 'handlers' array`);
+    loaded.push(...module.handlers);
+  }
+  return loaded;
+}

@@ -1,0 +1,107 @@
+// Builds the context a handler runs with: every report goes through src/services, fenced by the
+// run's lease token; a waiting pause or cancel turns into JobInterrupted at the next report.
+import type { Logger } from 'pino';
+import { createBatcher } from '../services/batcher.ts';
+import type { ServiceContext } from '../services/context.ts';
+import { StaleLeaseError } from '../services/errors.ts';
+import {
+  markStage,
+  pendingItems,
+  recordItem,
+  reportProgress,
+  saveCheckpoint,
+  type ControlRequest,
+  type RunRef,
+} from '../services/jobs/execution.ts';
+import type { Job, JobProgress, Json } from '../services/types.ts';
+import { FatalError, JobInterrupted, TransientError } from './errors.ts';
+import type { HandlerContext } from './handler.ts';
+
+const ITEM_PAGE = 100;
+
+export interface Run {
+  job: Job;
+  ref: RunRef;
+  controller: AbortController;
+  metrics: Record<string, number>;
+}
+
+/** Stops the run with the reason the handler will see in `signal.reason`. */
+export function interrupt(run: Run, request: JobInterrupted['request']) {
+  if (!run.controller.signal.aborted) run.controller.abort(new JobInterrupted(request));
+}
+
+export function createRunContext<Payload>(services: ServiceContext, run: Run, payload: Payload, log: Logger): HandlerContext<Payload> {
+  const { job, ref } = run;
+  const stopIfAsked = (request: ControlRequest) => {
+    if (request) interrupt(run, request);
+    if (run.controller.signal.aborted) throw run.controller.signal.reason;
+  };
+  const guard = async (report: Promise<ControlRequest>) => {
+    try {
+      stopIfAsked(await report);
+    } catch (error) {
+      if (error instanceof StaleLeaseError) interrupt(run, 'lost');
+      if (run.controller.signal.aborted) throw run.controller.signal.reason;
+      throw error;
+    }
+  };
+  const progress = createBatcher<JobProgress>(async (updates) => {
+    await guard(reportProgress(services, ref, updates.at(-1)!)).catch(() => {});
+  });
+  const stageResults: Record<string, Json> = isRecord(job.checkpoint?.data) ? { ...job.checkpoint.data } : {};
+
+  return {
+    job,
+    payload,
+    signal: run.controller.signal,
+    log,
+    lastCheckpoint: job.checkpoint,
+    progress(update) {
+      void progress.add(update);
+    },
+    async stage(name, work) {
+      const done = job.stages.find((s) => s.name === name)?.status === 'completed';
+      if (done && name in stageResults) return stageResults[name] as never;
+      await guard(markStage(services, ref, name, 'running'));
+      const result = await work();
+      stageResults[name] = (result ?? null) as Json;
+      await guard(saveCheckpoint(services, ref, name, stageResults));
+      await guard(markStage(services, ref, name, 'completed'));
+      return result;
+    },
+    async checkpoint(stage, data) {
+      await guard(saveCheckpoint(services, ref, stage, data));
+    },
+    async items(work) {
+      let processed = 0;
+      let failed = 0;
+      for (;;) {
+        const page = await pendingItems(services, job.id, ITEM_PAGE);
+        if (page.length === 0) return { processed, failed };
+        for (const item of page) {
+          stopIfAsked(null);
+          let outcome: { ok: true } | { ok: false; error: string };
+          try {
+            await work(item);
+            outcome = { ok: true };
+          } catch (error) {
+            if (error instanceof FatalError || error instanceof TransientError || error instanceof JobInterrupted) throw error;
+            if (run.controller.signal.aborted) throw run.controller.signal.reason;
+            outcome = { ok: false, error: error instanceof Error ? error.message : String(error) };
+          }
+          await guard(recordItem(services, { ...ref, attempt: job.attempts }, item.position, outcome));
+          if (outcome.ok) processed++;
+          else failed++;
+        }
+      }
+    },
+    addMetrics(metrics) {
+      for (const [key, value] of Object.entries(metrics)) run.metrics[key] = (run.metrics[key] ?? 0) + value;
+    },
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, Json> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

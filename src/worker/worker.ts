@@ -1,0 +1,224 @@
+// The worker: claims jobs in batches (woken by NOTIFY, polling as the fallback), runs handlers
+// with bounded concurrency, renews leases, batches completions, and on stop lets running
+// handlers finish within a grace period before handing the rest back to the queue.
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import type { Database } from '../db/client.ts';
+import { createBatcher, type Batcher } from '../services/batcher.ts';
+import type { ServiceContext } from '../services/context.ts';
+import { StaleLeaseError } from '../services/errors.ts';
+import { claimJobs } from '../services/jobs/claim.ts';
+import { declareStages } from '../services/jobs/execution.ts';
+import { getJob } from '../services/jobs/read.ts';
+import { acknowledgeControl, completeRuns, failRun, releaseRuns, renewLeases, type Completion } from '../services/jobs/finish.ts';
+import { recoverExpiredLeases } from '../services/jobs/recovery.ts';
+import { CONTROL_CHANNEL, JOBS_CHANNEL } from '../services/notifier.ts';
+import type { Job } from '../services/types.ts';
+import { deregisterWorker, registerWorker, setWorkerStopping } from '../services/workers.ts';
+import { FatalError, JobInterrupted, TransientError } from './errors.ts';
+import type { HandlerRegistry } from './handler.ts';
+import { createRunContext, interrupt, type Run } from './runContext.ts';
+
+export interface WorkerOptions {
+  services: ServiceContext;
+  database: Pick<Database, 'listen'>;
+  handlers: HandlerRegistry;
+  id?: string;
+  /** Queues to serve; null serves all. */
+  queues: string[] | null;
+  concurrency: number;
+  leaseMs: number;
+  pollIntervalMs: number;
+  shutdownGraceMs: number;
+}
+
+export function newWorkerId(): string {
+  return `worker-${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+}
+
+export class Worker {
+  readonly id: string;
+  private readonly runs = new Map<number, { run: Run; done: Promise<void> }>();
+  private readonly log: Logger;
+  private readonly completer: Batcher<Completion>;
+  private readonly stopListening: (() => Promise<void>)[] = [];
+  private timers: NodeJS.Timeout[] = [];
+  private claiming: Promise<void> | null = null;
+  private wanted = false;
+  private stopping = false;
+
+  constructor(private readonly options: WorkerOptions) {
+    this.id = options.id ?? newWorkerId();
+    this.log = options.services.log.child({ worker: this.id });
+    this.completer = createBatcher((completions) => this.complete(completions));
+  }
+
+  get activeJobIds(): number[] {
+    return [...this.runs.keys()];
+  }
+
+  async start(): Promise<void> {
+    const { services, database, queues, concurrency, leaseMs, pollIntervalMs } = this.options;
+    await registerWorker(services, { id: this.id, host: hostname(), pid: process.pid, queues, concurrency });
+    this.stopListening.push(await database.listen(JOBS_CHANNEL, () => this.wake()));
+    this.stopListening.push(await database.listen(CONTROL_CHANNEL, (payload) => void this.onControl(Number(payload))));
+    this.timers.push(setInterval(() => void this.maintain(), pollIntervalMs));
+    this.timers.push(setInterval(() => void this.renew(), Math.max(100, Math.floor(leaseMs / 3))));
+    this.log.info({ queues: queues ?? 'all', concurrency, kinds: [...this.options.handlers.keys()] }, 'worker started');
+    this.wake();
+  }
+
+  /** Stops claiming, waits up to the grace period for running handlers, hands back the rest. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    const { services, shutdownGraceMs } = this.options;
+    await setWorkerStopping(services, this.id).catch((error) => this.log.warn({ err: error }, 'could not mark worker stopping'));
+    await this.claiming;
+    const allDone = Promise.all([...this.runs.values()].map((r) => r.done));
+    const graceOver = await Promise.race([allDone.then(() => false), delay(shutdownGraceMs).then(() => true)]);
+    if (graceOver && this.runs.size > 0) {
+      const unfinished = [...this.runs.values()].map((r) => r.run);
+      for (const run of unfinished) interrupt(run, 'shutdown');
+      const released = await releaseRuns(services, this.id, unfinished.map((run) => run.ref));
+      this.log.info({ released }, 'handed unfinished jobs back to the queue');
+      await Promise.race([allDone, delay(1_000)]);
+    }
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
+    await this.completer.drain();
+    for (const stop of this.stopListening.splice(0)) await stop().catch(() => {});
+    await deregisterWorker(services, this.id).catch((error) => this.log.warn({ err: error }, 'could not deregister worker'));
+    this.log.info('worker stopped');
+  }
+
+  /** Claims until the worker is full or the queue is empty. Calls while a claim is running coalesce. */
+  private wake() {
+    this.wanted = true;
+    if (this.claiming || this.stopping) return;
+    this.claiming = this.claimLoop().finally(() => {
+      this.claiming = null;
+    });
+  }
+
+  private async claimLoop() {
+    const { services, concurrency, leaseMs, queues, handlers } = this.options;
+    while (this.wanted && !this.stopping) {
+      this.wanted = false;
+      const room = concurrency - this.runs.size;
+      if (room <= 0) return;
+      let jobs: Job[];
+      try {
+        jobs = await claimJobs(services, { workerId: this.id, queues, kinds: [...handlers.keys()], limit: room, leaseMs });
+      } catch (error) {
+        this.log.error({ err: error }, 'claim failed; retrying at the next poll');
+        return;
+      }
+      for (const job of jobs) this.startRun(job);
+      if (jobs.length === room) this.wanted = true;
+    }
+  }
+
+  private startRun(job: Job) {
+    const run: Run = { job, ref: { jobId: job.id, leaseToken: job.leaseToken! }, controller: new AbortController(), metrics: {} };
+    const done = this.execute(run).finally(() => {
+      this.runs.delete(job.id);
+      this.wake();
+    });
+    this.runs.set(job.id, { run, done });
+  }
+
+  private async execute(run: Run): Promise<void> {
+    const { job } = run;
+    const log = this.log.child({ jobId: job.id, runId: job.runId, kind: job.kind, attempt: job.attempts });
+    const started = performance.now();
+    const durationMs = () => Math.round(performance.now() - started);
+    try {
+      const handler = this.options.handlers.get(job.kind);
+      if (!handler) throw new FatalError(`no handler for job kind ${job.kind}`);
+      const parsed = handler.payload ? handler.payload.safeParse(job.payload) : { success: true as const, data: job.payload };
+      if (!parsed.success) throw new FatalError(`invalid payload: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ')}`);
+      if (handler.stages && job.stages.length === 0) await declareStages(this.options.services, run.ref, handler.stages);
+      log.info('job started');
+      const result = await handler.run(createRunContext(this.options.services, run, parsed.data, log));
+      if (run.controller.signal.aborted) throw run.controller.signal.reason;
+      await this.completer.add({ ...run.ref, result: result ?? null, metrics: { ...run.metrics, durationMs: durationMs() } });
+      log.info({ durationMs: durationMs() }, 'job completed');
+    } catch (error) {
+      await this.settleFailure(run, error, { ...run.metrics, durationMs: durationMs() }, log).catch((failure) => {
+        if (failure instanceof StaleLeaseError) log.info('run ended elsewhere (cancelled, failed or recovered); result dropped');
+        else log.error({ err: failure }, 'could not record the end of the run');
+      });
+    }
+  }
+
+  private async settleFailure(run: Run, error: unknown, metrics: Record<string, number>, log: Logger) {
+    const { services } = this.options;
+    const reason = run.controller.signal.aborted ? run.controller.signal.reason : error;
+    if (reason instanceof JobInterrupted) {
+      if (reason.request === 'pause' || reason.request === 'cancel') {
+        const job = await acknowledgeControl(services, { ...run.ref, workerId: this.id });
+        log.info({ status: job.status }, `run stopped at a checkpoint: ${reason.request}`);
+      }
+      // shutdown: handed back by stop(); lost: the job is no longer ours.
+      return;
+    }
+    if (error instanceof StaleLeaseError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    const errorClass = error instanceof FatalError ? 'fatal' : 'transient';
+    const retryAfterMs = error instanceof TransientError ? error.retryAfterMs : undefined;
+    const job = await failRun(services, { ...run.ref, workerId: this.id, message, errorClass, retryAfterMs, metrics });
+    log.warn({ err: error, status: job.status }, job.status === 'failed' ? 'job failed' : 'attempt failed; will retry');
+  }
+
+  private async complete(completions: Completion[]) {
+    const completed = new Set(await completeRuns(this.options.services, this.id, completions));
+    const stale = completions.filter((c) => !completed.has(c.jobId)).map((c) => c.jobId);
+    if (stale.length > 0) this.log.info({ jobs: stale }, 'runs ended elsewhere before completing; results dropped');
+  }
+
+  /** A pause, cancel or force-fail was asked of a job somewhere: act if we run it. */
+  private async onControl(jobId: number) {
+    const entry = this.runs.get(jobId);
+    if (!entry) return;
+    try {
+      const job = await getJob(this.options.services.db, jobId);
+      if (job.status !== 'running' || job.leaseToken !== entry.run.ref.leaseToken) interrupt(entry.run, 'lost');
+      else if (job.controlRequest) interrupt(entry.run, job.controlRequest);
+    } catch (error) {
+      this.log.warn({ err: error, jobId }, 'could not read a control request');
+    }
+  }
+
+  /** Renews the leases of running jobs; a job we no longer hold is stopped. */
+  private async renew() {
+    const runs = [...this.runs.values()].map((r) => r.run);
+    try {
+      const { held } = await renewLeases(this.options.services, this.id, runs.map((run) => run.ref), this.options.leaseMs);
+      for (const run of runs) {
+        if (!this.runs.has(run.job.id)) continue;
+        if (!held.has(run.job.id)) interrupt(run, 'lost');
+        else {
+          const request = held.get(run.job.id);
+          if (request) interrupt(run, request);
+        }
+      }
+    } catch (error) {
+      this.log.warn({ err: error }, 'lease renewal failed');
+    }
+  }
+
+  /** The polling fallback, and recovery of runs whose worker died. */
+  private async maintain() {
+    if (this.stopping) return;
+    try {
+      await recoverExpiredLeases(this.options.services, { actor: this.id });
+    } catch (error) {
+      this.log.warn({ err: error }, 'lease recovery failed');
+    }
+    this.wake();
+  }
+}
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
