@@ -1,0 +1,104 @@
+// Job kinds for tests, loaded by in-process workers and by worker processes
+// (PRESSROOM_HANDLERS=test/support/handlers.ts). They stand in for real work; the engine
+// around them is the real one.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
+import { FatalError, ItemError, TransientError } from '../../src/worker/errors.ts';
+import { defineHandler, type JobHandler } from '../../src/worker/handler.ts';
+
+/** Returns at once. */
+export const noop = defineHandler({ kind: 'test.noop', async run() {} });
+
+/** Records when it ran (for overlap checks) after holding the slot for `ms`. */
+export const hold = defineHandler({
+  kind: 'test.hold',
+  payload: z.object({ ms: z.number().int().default(100) }),
+  async run(ctx) {
+    const startedAt = Date.now();
+    await sleep(ctx.payload.ms, undefined, { signal: ctx.signal });
+    return { startedAt, finishedAt: Date.now(), workerId: ctx.job.workerId, pid: process.pid };
+  },
+});
+
+/**
+ * Steps through `steps` checkpoints, `ms` apart, until done; pause and cancel take effect at
+ * the next checkpoint. Reports which steps this run executed, so a resumed run shows it did not
+ * start again from the beginning. `failOnceAt`: the first attempt throws a transient error there.
+ */
+export const steps = defineHandler({
+  kind: 'test.steps',
+  payload: z.object({ steps: z.number().int().default(5), ms: z.number().int().default(50), failOnceAt: z.number().int().optional() }),
+  async run(ctx) {
+    const last = ctx.lastCheckpoint?.data as { step: number } | undefined;
+    const executed: number[] = [];
+    for (let step = (last?.step ?? 0) + 1; step <= ctx.payload.steps; step++) {
+      await sleep(ctx.payload.ms, undefined, { signal: ctx.signal });
+      if (ctx.payload.failOnceAt === step && ctx.job.attempts === 1) throw new TransientError(`step ${step} failed`, 0);
+      executed.push(step);
+      ctx.progress({ percent: (100 * step) / ctx.payload.steps, stage: `step-${step}` });
+      await ctx.checkpoint('step', { step });
+    }
+    return { executed, attempt: ctx.job.attempts, resumeCount: ctx.job.resumeCount };
+  },
+});
+
+/** Named stages; the result tells which stages this run executed. */
+export const staged = defineHandler({
+  kind: 'test.staged',
+  stages: ['a', 'b', 'c'],
+  payload: z.object({ failInStageBOnFirstAttempt: z.boolean().default(false) }),
+  async run(ctx) {
+    const executed: string[] = [];
+    const a = await ctx.stage('a', async () => (executed.push('a'), { value: 1 }));
+    const b = await ctx.stage('b', async () => {
+      executed.push('b');
+      if (ctx.payload.failInStageBOnFirstAttempt && ctx.job.attempts === 1) throw new TransientError('b failed', 0);
+      return { value: a.value + 1 };
+    });
+    const c = await ctx.stage('c', async () => (executed.push('c'), { value: b.value + 1 }));
+    return { executed, value: c.value };
+  },
+});
+
+/** Fails the way the payload says. */
+export const failing = defineHandler({
+  kind: 'test.fail',
+  payload: z.object({ errorClass: z.enum(['fatal', 'transient', 'plain']), retryAfterMs: z.number().int().optional(), succeedOnAttempt: z.number().int().optional() }),
+  async run(ctx) {
+    if (ctx.payload.succeedOnAttempt === ctx.job.attempts) return { succeededOnAttempt: ctx.job.attempts };
+    if (ctx.payload.errorClass === 'fatal') throw new FatalError('misconfigured: no API key');
+    if (ctx.payload.errorClass === 'transient') throw new TransientError('rate limited', ctx.payload.retryAfterMs);
+    throw new Error('something broke');
+  },
+});
+
+/** Processes items; an item whose key starts with `bad` fails. */
+export const items = defineHandler({
+  kind: 'test.items',
+  async run(ctx) {
+    const seen: string[] = [];
+    const counts = await ctx.items(async (item) => {
+      seen.push(item.key);
+      if (item.key.startsWith('bad')) throw new ItemError(`cannot process ${item.key}`);
+    });
+    return { ...counts, seen };
+  },
+});
+
+/**
+ * Waits (checkpointing every `ms`) until the attempt number reaches `completeOnAttempt`, then
+ * completes: a worker killed during an earlier attempt leaves it to the next one.
+ */
+export const waitForRecovery = defineHandler({
+  kind: 'test.crashable',
+  payload: z.object({ completeOnAttempt: z.number().int().default(2), ms: z.number().int().default(50) }),
+  async run(ctx) {
+    while (ctx.job.attempts < ctx.payload.completeOnAttempt) {
+      await sleep(ctx.payload.ms, undefined, { signal: ctx.signal });
+      await ctx.checkpoint('waiting', { attempt: ctx.job.attempts });
+    }
+    return { completedOnAttempt: ctx.job.attempts, pid: process.pid };
+  },
+});
+
+export const handlers: JobHandler<any>[] = [noop, hold, steps, staged, failing, items, waitForRecovery];
