@@ -105,7 +105,7 @@ CREATE INDEX "history_at" ON "history" USING btree ("at");--> statement-breakpoi
 CREATE INDEX "job_items_pending" ON "job_items" USING btree ("job_id","position") WHERE status = 'pending';--> statement-breakpoint
 CREATE UNIQUE INDEX "jobs_run_id_key" ON "jobs" USING btree ("run_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "jobs_dedupe_key_live" ON "jobs" USING btree ("dedupe_key") WHERE dedupe_key is not null and status in ('queued', 'running', 'paused');--> statement-breakpoint
-CREATE INDEX "jobs_ready" ON "jobs" USING btree ("priority" DESC NULLS LAST,"run_at","id") WHERE status = 'queued';--> statement-breakpoint
+CREATE INDEX "jobs_ready" ON "jobs" USING btree ("priority" DESC NULLS FIRST,"run_at","id") WHERE status = 'queued';--> statement-breakpoint
 CREATE INDEX "jobs_governed_ready" ON "jobs" USING btree ("governor_key") WHERE status = 'queued' and governor_key is not null;--> statement-breakpoint
 CREATE INDEX "jobs_running_lease" ON "jobs" USING btree ("lease_expires_at") WHERE status = 'running';--> statement-breakpoint
 CREATE INDEX "jobs_running_queue" ON "jobs" USING btree ("queue") WHERE status = 'running';--> statement-breakpoint

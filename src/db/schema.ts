@@ -79,7 +79,7 @@ export const jobs = pgTable(
       .on(t.dedupeKey)
       .where(sql`dedupe_key is not null and status in ('queued', 'running', 'paused')`),
     // The claim scan: only ready rows, already in claim order.
-    index('jobs_ready').on(t.priority.desc(), t.runAt, t.id).where(sql`status = 'queued'`),
+    index('jobs_ready').on(t.priority.desc().nullsFirst(), t.runAt, t.id).where(sql`status = 'queued'`),
     index('jobs_governed_ready').on(t.governorKey).where(sql`status = 'queued' and governor_key is not null`),
     index('jobs_running_lease').on(t.leaseExpiresAt).where(sql`status = 'running'`),
     index('jobs_running_queue').on(t.queue).where(sql`status = 'running'`),

@@ -25,7 +25,7 @@ export async function inTransaction<T>(ctx: ServiceContext, work: (tx: Db, emit:
   return result;
 }
 
-/** For single statements that are their own transaction. */
+/** For a single statement, which is its own transaction: its events are published after it. */
 export async function withEvents<T>(ctx: ServiceContext, work: (emit: Emit) => Promise<T>): Promise<T> {
   const events: { type: EventName; payload: unknown }[] = [];
   const result = await work((type, payload) => events.push({ type, payload }));

@@ -29,6 +29,18 @@ export class InvalidTransitionError extends PressroomError {
   }
 }
 
+/** Another live job holds the dedupe key the job would take back (on retry). */
+export class DedupeConflictError extends PressroomError {
+  readonly code = 'DEDUPE_CONFLICT';
+  constructor(
+    readonly jobId: number,
+    readonly dedupeKey: string,
+    readonly liveJobId: number,
+  ) {
+    super(`cannot retry job ${jobId}: job ${liveJobId} already holds its dedupe key ${dedupeKey}`);
+  }
+}
+
 /** A worker acted on a run it no longer holds (the job was recovered, cancelled or re-run). */
 export class StaleLeaseError extends PressroomError {
   readonly code = 'STALE_LEASE';

@@ -15,7 +15,7 @@ import { acknowledgeControl, completeRuns, failRun, releaseRuns, renewLeases, ty
 import { recoverExpiredLeases } from '../services/jobs/recovery.ts';
 import { CONTROL_CHANNEL, JOBS_CHANNEL } from '../services/notifier.ts';
 import type { Job } from '../services/types.ts';
-import { deregisterWorker, registerWorker, setWorkerStopping } from '../services/workers.ts';
+import { deregisterWorker, markDeadWorkers, registerWorker, setWorkerStopping } from '../services/workers.ts';
 import { FatalError, JobInterrupted, TransientError } from './errors.ts';
 import type { HandlerRegistry } from './handler.ts';
 import { createRunContext, interrupt, type Run } from './runContext.ts';
@@ -209,13 +209,16 @@ export class Worker {
     }
   }
 
-  /** The polling fallback, and recovery of runs whose worker died. */
+  /** The polling fallback, and recovery of what dead workers left: their runs and their rows. */
   private async maintain() {
     if (this.stopping) return;
+    const { services, leaseMs } = this.options;
     try {
-      await recoverExpiredLeases(this.options.services, { actor: this.id });
+      await recoverExpiredLeases(services, { actor: this.id });
+      // Seen at every renewal (a third of the lease): unseen for two leases means dead.
+      await markDeadWorkers(services, 2 * leaseMs, this.id);
     } catch (error) {
-      this.log.warn({ err: error }, 'lease recovery failed');
+      this.log.warn({ err: error }, 'recovery of dead workers failed');
     }
     this.wake();
   }

@@ -3,7 +3,7 @@
 // runTransition so each change carries its history entry and releases the governor it held.
 import { sql } from 'drizzle-orm';
 import { query, type Db } from '../../db/client.ts';
-import { inTransaction, type ServiceContext } from '../context.ts';
+import { inTransaction, withEvents, type ServiceContext } from '../context.ts';
 import { StaleLeaseError } from '../errors.ts';
 import { jobFromRow } from '../rows.ts';
 import type { ErrorClass, Job, JsonObject } from '../types.ts';
@@ -21,8 +21,8 @@ export interface Completion extends RunRef {
 export async function completeRuns(ctx: ServiceContext, workerId: string, completions: Completion[]): Promise<number[]> {
   if (completions.length === 0) return [];
   const input = completions.map((c) => ({ id: c.jobId, token: c.leaseToken, result: c.result ?? null, metrics: c.metrics }));
-  const outcome = await inTransaction(ctx, (tx, emit) =>
-    runTransition(tx, emit, {
+  const outcome = await withEvents(ctx, (emit) =>
+    runTransition(ctx.db, emit, {
       operation: 'complete',
       actor: workerId,
       targets: sql`select j.id, j.status as status_before, x.result, x.metrics
@@ -115,8 +115,8 @@ export async function acknowledgeControl(ctx: ServiceContext, run: RunRef & { wo
 export async function releaseRuns(ctx: ServiceContext, workerId: string, runs: RunRef[]): Promise<number[]> {
   if (runs.length === 0) return [];
   const input = runs.map((r) => ({ id: r.jobId, token: r.leaseToken }));
-  const outcome = await inTransaction(ctx, (tx, emit) =>
-    runTransition(tx, emit, {
+  const outcome = await withEvents(ctx, (emit) =>
+    runTransition(ctx.db, emit, {
       operation: 'release',
       actor: workerId,
       reason: 'worker shutting down',

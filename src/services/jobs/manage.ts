@@ -4,7 +4,7 @@
 import { sql } from 'drizzle-orm';
 import { query, type Db } from '../../db/client.ts';
 import { inTransaction, type Emit, type ServiceContext } from '../context.ts';
-import { NotFoundError } from '../errors.ts';
+import { DedupeConflictError, InvalidTransitionError, NotFoundError } from '../errors.ts';
 import { appendHistory } from '../history.ts';
 import { CONTROL_CHANNEL } from '../notifier.ts';
 import { jobFromRow } from '../rows.ts';
@@ -56,11 +56,13 @@ async function requestControl(tx: Db, emit: Emit, job: Job, request: 'pause' | '
 }
 
 export function pauseJob(ctx: ServiceContext, jobId: number, by: Actor): Promise<Job> {
-  return operate(ctx, jobId, 'pause', by, (job, tx, emit) =>
-    job.status === 'running'
+  return operate(ctx, jobId, 'pause', by, async (job, tx, emit) => {
+    // A cancel already asked of the run wins: a pause must not quietly replace it.
+    if (job.controlRequest === 'cancel') throw new InvalidTransitionError(job.id, 'running with a cancel requested', 'pause');
+    return job.status === 'running'
       ? requestControl(tx, emit, job, 'pause', 'pause', by)
-      : runTransition(tx, emit, { operation: 'pause', actor: by.actor, reason: by.reason, targets: target(job), set: sql`status = 'paused', paused_at = now()` }),
-  );
+      : runTransition(tx, emit, { operation: 'pause', actor: by.actor, reason: by.reason, targets: target(job), set: sql`status = 'paused', paused_at = now()` });
+  });
 }
 
 export function resumeJob(ctx: ServiceContext, jobId: number, by: Actor): Promise<Job> {
@@ -85,15 +87,24 @@ export function cancelJob(ctx: ServiceContext, jobId: number, by: Actor): Promis
 
 /** Runs a failed or cancelled job again, with a fresh set of attempts, from its last checkpoint. */
 export function retryJob(ctx: ServiceContext, jobId: number, by: Actor): Promise<Job> {
-  return operate(ctx, jobId, 'retry', by, (job, tx, emit) =>
-    runTransition(tx, emit, {
+  return operate(ctx, jobId, 'retry', by, async (job, tx, emit) => {
+    if (job.dedupeKey) await assertDedupeKeyFree(tx, job);
+    return runTransition(tx, emit, {
       operation: 'retry',
       actor: by.actor,
       reason: by.reason,
       targets: target(job),
       set: sql`status = 'queued', attempts = 0, run_at = now(), finished_at = null`,
-    }),
+    });
+  });
+}
+
+async function assertDedupeKeyFree(tx: Db, job: Job) {
+  const [live] = await query<{ id: number | string }>(
+    tx,
+    sql`select id from jobs where dedupe_key = ${job.dedupeKey} and status in ('queued', 'running', 'paused') and id <> ${job.id}`,
   );
+  if (live) throw new DedupeConflictError(job.id, job.dedupeKey!, Number(live.id));
 }
 
 /** Fails a job now, whatever it is doing; a running handler's later writes are fenced off. */

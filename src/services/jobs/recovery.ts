@@ -1,7 +1,7 @@
 // Jobs whose worker stopped renewing their lease: back to the queue with attempts left, failed
 // without; a pause or cancel asked of the dead run takes effect instead.
 import { sql } from 'drizzle-orm';
-import { inTransaction, type ServiceContext } from '../context.ts';
+import { withEvents, type ServiceContext } from '../context.ts';
 import type { Actor, Job } from '../types.ts';
 import { afterRelease } from './pendingRuns.ts';
 import { runTransition } from './transitionStatement.ts';
@@ -9,8 +9,8 @@ import { runTransition } from './transitionStatement.ts';
 export async function recoverExpiredLeases(ctx: ServiceContext, by: Actor, limit = 1_000): Promise<Job[]> {
   const error = sql`jsonb_build_object('message', 'lease expired: the worker ' || coalesce(j.worker_id, '?') || ' stopped renewing it',
     'class', 'transient', 'attempt', j.attempts, 'at', now())`;
-  const outcome = await inTransaction(ctx, (tx, emit) =>
-    runTransition(tx, emit, {
+  const outcome = await withEvents(ctx, (emit) =>
+    runTransition(ctx.db, emit, {
       operation: 'expireLease',
       actor: by.actor,
       reason: by.reason ?? 'lease expired',
@@ -30,6 +30,8 @@ export async function recoverExpiredLeases(ctx: ServiceContext, by: Actor, limit
             else now() end,
           last_error = ${error},
           error_log = j.error_log || jsonb_build_array(${error}),
+          -- a run that died while asked to pause gives its attempt back, as a paused run does
+          attempts = case when j.control_request = 'pause' then j.attempts - 1 else j.attempts end,
           run_at = now(), lease_token = null, lease_expires_at = null, control_request = null`,
       detail: sql`jsonb_build_object('workerId', upd.worker_id)`,
     }),

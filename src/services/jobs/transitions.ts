@@ -1,5 +1,7 @@
-// The one job transition table. Every status change in the engine names its operation here;
-// anything not listed is an InvalidTransitionError, never a silent no-op.
+// The one job transition table. Every status change in the engine names its operation here.
+// An operator's operation not allowed from the job's status is an InvalidTransitionError, never a
+// silent no-op. A worker's operations address a run by its lease token: a run that no longer holds
+// the job (whatever its status now) gets StaleLeaseError, or is left out of a batch.
 import { InvalidTransitionError } from '../errors.ts';
 import type { JobStatus } from '../types.ts';
 
