@@ -34,6 +34,8 @@ export async function tryAcquireGovernor(
           values (${name}, ${holder}, now(), now() + ${options.leaseMs} * interval '1 millisecond', now(), now())
           on conflict (name) do update
           set holder = excluded.holder, holder_job_id = null,
+              -- the run starting now is the one a job-less pending request asked for
+              pending = governors.pending and governors.pending_job is not null,
               acquired_at = case when governors.holder = excluded.holder then governors.acquired_at else now() end,
               lease_expires_at = excluded.lease_expires_at, last_scheduled_at = now(), updated_at = now()
           where governors.holder is null or governors.lease_expires_at <= now() or governors.holder = excluded.holder
@@ -90,7 +92,9 @@ export async function releaseGovernor(
     if ('holder' in by && before.holder !== by.holder) throw new GovernorBusyError(name, (before.holder as string | null) ?? null);
     const [row] = await query<Row>(
       tx,
-      sql`update governors set holder = null, holder_job_id = null, acquired_at = null, lease_expires_at = null, updated_at = now()
+      // A job-less pending request is handed to the releasing caller (outcome.pending) and so used up.
+      sql`update governors set holder = null, holder_job_id = null, acquired_at = null, lease_expires_at = null,
+            pending = pending and pending_job is not null, updated_at = now()
           where name = ${name} returning *`,
     );
     await appendHistory(tx, emit, [
@@ -100,14 +104,14 @@ export async function releaseGovernor(
         targetType: 'governor',
         targetId: name,
         before: { holder: (before.holder as string | null) ?? null },
-        after: { holder: null, pending: Boolean(row!.pending) },
+        after: { holder: null, pending: Boolean(before.pending) },
         reason: by.reason,
       },
     ]);
-    return emitGovernor(emit, row!);
+    return { governor: emitGovernor(emit, row!), pending: Boolean(before.pending) };
   });
-  await startPendingRun(ctx, outcome);
-  return { governor: outcome, pending: outcome.pending };
+  await startPendingRun(ctx, outcome.governor);
+  return outcome;
 }
 
 export interface RunRequestOutcome {
@@ -150,9 +154,13 @@ export async function startPendingRun(ctx: ServiceContext, governor: Governor): 
   if (!governor.pending) return null;
   const [taken] = await query<{ pending_job: EnqueueInput | null }>(
     ctx.db,
-    sql`update governors set pending = false, pending_job = null, updated_at = now()
-        where name = ${governor.name} and pending and pending_job is not null and holder is null
-        returning pending_job`,
+    // RETURNING shows the row after the update, where pending_job is already null: take it from `taken`.
+    sql`update governors g set pending = false, pending_job = null, updated_at = now()
+        from (select name, pending_job from governors
+              where name = ${governor.name} and pending and pending_job is not null and holder is null
+              for update) taken
+        where g.name = taken.name
+        returning taken.pending_job`,
   );
   if (!taken?.pending_job) return null;
   try {

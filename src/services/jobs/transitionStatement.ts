@@ -41,7 +41,9 @@ export async function runTransition(tx: Db, emit: Emit, spec: TransitionSpec): P
         ),
         released as (
           update governors g
-          set holder = null, holder_job_id = null, acquired_at = null, lease_expires_at = null, updated_at = now()
+          set holder = null, holder_job_id = null, acquired_at = null, lease_expires_at = null, updated_at = now(),
+              -- a pending run with no job to enqueue has no one left to run it once more
+              pending = g.pending and g.pending_job is not null
           from upd where g.holder_job_id = upd.id and upd.status <> 'running'
           returning g.*, upd.id as job_id, upd.run_id as job_run_id
         ),
