@@ -7,6 +7,7 @@ import { inTransaction, type Emit, type ServiceContext } from './context.ts';
 import { GovernorBusyError, NotFoundError } from './errors.ts';
 import { appendHistory } from './history.ts';
 import type { EnqueueInput } from './jobs/input.ts';
+import { CONSTRAINED_CLAIM_LOCK } from './jobs/claim.ts';
 import { enqueueJob } from './jobs/enqueue.ts';
 import { governorFromRow } from './rows.ts';
 import type { Actor, Governor, Job } from './types.ts';
@@ -28,6 +29,9 @@ export async function tryAcquireGovernor(
 ): Promise<Governor> {
   // The busy case returns instead of throwing, so that a pending mark it sets is committed.
   const outcome = await inTransaction(ctx, async (tx, emit) => {
+    // Serialised with the claims of governed jobs: a claim that saw the governor free would
+    // otherwise hand it to its job over a holder that took it after the claim's snapshot.
+    await tx.execute(sql`select pg_advisory_xact_lock(${CONSTRAINED_CLAIM_LOCK})`);
     const [row] = await query<Row>(
       tx,
       sql`insert into governors (name, holder, acquired_at, lease_expires_at, last_scheduled_at, updated_at)
@@ -111,6 +115,8 @@ export async function releaseGovernor(
     return { governor: emitGovernor(emit, row!), pending: Boolean(before.pending) };
   });
   await startPendingRun(ctx, outcome.governor);
+  // Jobs waiting on the governor may start now, on any worker.
+  ctx.notifier.jobsReady().catch((error) => ctx.log.warn({ err: error }, 'could not notify workers'));
   return outcome;
 }
 

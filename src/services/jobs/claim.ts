@@ -12,7 +12,8 @@ import { emitHistory } from '../history.ts';
 import { governorFromRow, jobFromRow } from '../rows.ts';
 import type { Job } from '../types.ts';
 
-const CONSTRAINED_CLAIM_LOCK = 72_616_002;
+/** Also taken by tryAcquireGovernor: a claim must not hand a job a governor taken meanwhile. */
+export const CONSTRAINED_CLAIM_LOCK = 72_616_002;
 
 export interface ClaimRequest {
   workerId: string;

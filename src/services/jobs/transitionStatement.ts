@@ -28,10 +28,17 @@ export interface TransitionResult {
   jobs: Job[];
   /** Governors released because the job holding them stopped running. */
   released: Governor[];
+  /** A job of a queue with a concurrency limit stopped running: a slot is free for any worker. */
+  freedLimitedSlot: boolean;
 }
 
 export async function runTransition(tx: Db, emit: Emit, spec: TransitionSpec): Promise<TransitionResult> {
-  const [out] = await query<{ jobs: Record<string, unknown>[]; history: Record<string, unknown>[]; released: Record<string, unknown>[] }>(
+  const [out] = await query<{
+    jobs: Record<string, unknown>[];
+    history: Record<string, unknown>[];
+    released: Record<string, unknown>[];
+    freed_limited_slot: boolean;
+  }>(
     tx,
     sql`with t as (${spec.targets}),
         upd as (
@@ -67,12 +74,14 @@ export async function runTransition(tx: Db, emit: Emit, spec: TransitionSpec): P
         )
         select (select coalesce(json_agg(upd), '[]') from upd) as jobs,
                (select coalesce(json_agg(h), '[]') from (select * from logged union all select * from released_log) h) as history,
-               (select coalesce(json_agg(released), '[]') from released) as released`,
+               (select coalesce(json_agg(released), '[]') from released) as released,
+               exists (select 1 from upd join queues q on q.name = upd.queue
+                       where upd.status_before = 'running' and upd.status <> 'running' and q.concurrency is not null) as freed_limited_slot`,
   );
   const jobs = (out?.jobs ?? []).map(jobFromRow);
   const released = (out?.released ?? []).map(governorFromRow);
   for (const job of jobs) emit('job:updated', jobSummary(job));
   for (const governor of released) emit('governor:updated', { governor });
   emitHistory(emit, out?.history ?? null);
-  return { jobs, released };
+  return { jobs, released, freedLimitedSlot: Boolean(out?.freed_limited_slot) };
 }
