@@ -96,8 +96,8 @@ async function claim(tx: Db, emit: Emit, request: ClaimRequest, candidates: SQL,
               lease_token = ${token} || ':' || j.id, lease_expires_at = now() + ${request.leaseMs} * interval '1 millisecond',
               heartbeat_at = now(), started_at = coalesce(j.started_at, now()), control_request = null,
               updated_at = now()
-          from candidates
-          where j.id = candidates.id and j.status = 'queued'
+          -- = ANY(array): probes the primary key per candidate; a join may hash every queued row
+          where j.id = any(array(select id from candidates)) and j.status = 'queued'
           returning j.*
         ),
         governed as (

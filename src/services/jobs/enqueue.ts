@@ -2,7 +2,7 @@
 // transaction, a debounced NOTIFY after commit. Race-free dedupe rests on a partial unique index.
 import { sql } from 'drizzle-orm';
 import { query, type Db } from '../../db/client.ts';
-import { inTransaction, type Emit, type ServiceContext } from '../context.ts';
+import { inTransaction, withEvents, type Emit, type ServiceContext } from '../context.ts';
 import { jobSummary } from '../events.ts';
 import { emitHistory } from '../history.ts';
 import { jobFromRow } from '../rows.ts';
@@ -39,11 +39,14 @@ async function insertResolvingDuplicates(
   tries = 3,
 ): Promise<EnqueueResult[]> {
   const rows = parsed.map((input) => toRow(ctx, input, by));
-  const inserted = await inTransaction(ctx, async (tx, emit) => {
-    const jobs = await insertJobs(tx, emit, rows, by);
-    await insertItems(tx, parsed, rows, jobs);
-    return jobs;
-  });
+  const inserted = parsed.some((input) => input.items?.length)
+    ? await inTransaction(ctx, async (tx, emit) => {
+        const jobs = await insertJobs(tx, emit, rows, by);
+        await insertItems(tx, parsed, rows, jobs);
+        return jobs;
+      })
+    : // Without items the insert is one statement, its own transaction: no BEGIN/COMMIT round trips.
+      await withEvents(ctx, (emit) => insertJobs(ctx.db, emit, rows, by));
   const duplicates = await findLiveDuplicates(
     ctx.db,
     rows.filter((row) => !inserted.has(row.run_id)),

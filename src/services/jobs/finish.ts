@@ -1,7 +1,7 @@
 // How a run ends: completed (batched), failed or retried, handed back, or stopped on request;
 // and the lease renewal that keeps a run alive. All fenced by lease token, all through
 // runTransition so each change carries its history entry and releases the governor it held.
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { query, type Db } from '../../db/client.ts';
 import { inTransaction, withEvents, type ServiceContext } from '../context.ts';
 import { StaleLeaseError } from '../errors.ts';
@@ -25,11 +25,9 @@ export async function completeRuns(ctx: ServiceContext, workerId: string, comple
     runTransition(ctx.db, emit, {
       operation: 'complete',
       actor: workerId,
-      targets: sql`select j.id, j.status as status_before, x.result, x.metrics
-        from jobs j join jsonb_to_recordset(${JSON.stringify(input)}::jsonb) as x(id bigint, token text, result jsonb, metrics jsonb)
-          on j.id = x.id and j.lease_token = x.token
-        where j.status = 'running'
-        for update of j`,
+      targets: sql`select j.id, j.status_before, x.result, x.metrics
+        from jsonb_to_recordset(${JSON.stringify(input)}::jsonb) as x(id bigint, token text, result jsonb, metrics jsonb)
+        ${lockRunsOf(sql`x`)}`,
       set: sql`status = 'completed', result = t.result, metrics = coalesce(j.metrics, '{}'::jsonb) || t.metrics,
         finished_at = now(), lease_token = null, lease_expires_at = null, control_request = null,
         progress = coalesce(j.progress, '{}'::jsonb) || '{"percent": 100}'::jsonb`,
@@ -74,6 +72,16 @@ export async function failRun(ctx: ServiceContext, failure: RunFailure): Promise
   await afterRelease(ctx, outcome);
   return outcome.jobs[0]!;
 }
+
+/**
+ * Joins each (id, token) row of `input` to its job, locked, while that run still holds it. A lateral
+ * probe of the primary key per row: a plain join may hash every running job (and dead index entries).
+ */
+const lockRunsOf = (input: SQL) =>
+  sql`cross join lateral (
+        select id, status as status_before from jobs
+        where id = ${input}.id and lease_token = ${input}.token and status = 'running'
+        for update) j`;
 
 const endRun = (failure: RunFailure, error: object, errorLog: object[]) =>
   sql`last_error = ${JSON.stringify(error)}::jsonb, error_log = ${JSON.stringify(errorLog)}::jsonb,
@@ -120,11 +128,9 @@ export async function releaseRuns(ctx: ServiceContext, workerId: string, runs: R
       operation: 'release',
       actor: workerId,
       reason: 'worker shutting down',
-      targets: sql`select j.id, j.status as status_before
-        from jobs j join jsonb_to_recordset(${JSON.stringify(input)}::jsonb) as x(id bigint, token text)
-          on j.id = x.id and j.lease_token = x.token
-        where j.status = 'running'
-        for update of j`,
+      targets: sql`select j.id, j.status_before
+        from jsonb_to_recordset(${JSON.stringify(input)}::jsonb) as x(id bigint, token text)
+        ${lockRunsOf(sql`x`)}`,
       set: sql`status = 'queued', run_at = now(), attempts = j.attempts - 1, lease_token = null, lease_expires_at = null`,
     }),
   );
