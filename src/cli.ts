@@ -6,22 +6,35 @@ import { loadConfig } from './config.ts';
 import { startDemoFeed } from './demoFeed.ts';
 import { createLogger } from './logger.ts';
 import { PressroomError } from './services/errors.ts';
+import { startApiServer } from './api/server.ts';
+import { createApiKey, listApiKeys, revokeApiKey } from './services/apiKeys.ts';
 import { enqueueJob } from './services/jobs/enqueue.ts';
 
 const program = new Command('pressroom').description('Job orchestration for document and print production');
 
 program
   .command('start')
-  .description('run the engine and a worker in one process (the API joins in a later release)')
+  .description('run the API, a worker and the engine in one process')
   .option('--no-demo', 'do not enqueue demo document-processing jobs (on by default with the embedded database)')
   .action(async (options: { demo: boolean }) => {
     const pressroom = await open();
+    const api = await serveApi(pressroom);
     const worker = await startWorker(pressroom);
     const demo = options.demo && pressroom.database.mode === 'embedded' ? startDemoFeed(pressroom.services) : null;
     untilSignal(pressroom, async () => {
       demo?.stop();
       await worker.stop();
+      await api.close();
     });
+  });
+
+program
+  .command('serve')
+  .description('run an API process only')
+  .action(async () => {
+    const pressroom = await open();
+    const api = await serveApi(pressroom);
+    untilSignal(pressroom, () => api.close());
   });
 
 program
@@ -37,9 +50,7 @@ program
   .command('migrate')
   .description('apply database migrations and exit')
   .action(async () => {
-    const pressroom = await open();
-    pressroom.services.log.info('migrations applied');
-    await pressroom.close();
+    await withPressroom(async (pressroom) => pressroom.services.log.info('migrations applied'));
   });
 
 const json = (value: string) => {
@@ -69,15 +80,64 @@ program
   .option('--items <keys>', 'comma-separated item keys', (value: string) => value.split(','))
   .option('--reason <text>', 'recorded in the history')
   .action(async (kind: string, options: Record<string, unknown>) => {
-    const pressroom = await open();
-    try {
+    await withPressroom(async (pressroom) => {
       const { reason, ...input } = options;
       const result = await enqueueJob(pressroom.services, { kind, ...input } as never, { actor: 'cli', reason: reason as string | undefined });
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    } finally {
-      await pressroom.close();
-    }
+    });
   });
+
+const keys = program.command('keys').description('manage API keys');
+
+keys
+  .command('create')
+  .description('create an API key; it is printed once')
+  .argument('<name>', 'who uses it: recorded as the actor of every change made with it')
+  .requiredOption('--role <role>', 'viewer, operator or admin')
+  .action(async (name: string, options: { role: string }) => {
+    await withPressroom(async (pressroom) => {
+      const { key, apiKey } = await createApiKey(pressroom.services, { name, role: options.role }, { actor: 'cli' });
+      process.stdout.write(`created ${apiKey.role} key ${apiKey.name}; it is shown only now:\n${key}\n`);
+    });
+  });
+
+keys
+  .command('list')
+  .description('list API keys (never the keys themselves)')
+  .action(async () => {
+    await withPressroom(async (pressroom) => {
+      for (const k of await listApiKeys(pressroom.services.db)) {
+        process.stdout.write(`${k.name}\t${k.role}\t${k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : 'live'}\tlast used ${k.lastUsedAt?.toISOString() ?? 'never'}\n`);
+      }
+    });
+  });
+
+keys
+  .command('revoke')
+  .description('revoke an API key by name')
+  .argument('<name>')
+  .action(async (name: string) => {
+    await withPressroom(async (pressroom) => {
+      await revokeApiKey(pressroom.services, name, { actor: 'cli' });
+      process.stdout.write(`revoked ${name}\n`);
+    });
+  });
+
+async function withPressroom(work: (pressroom: Pressroom) => Promise<void>) {
+  const pressroom = await open();
+  try {
+    await work(pressroom);
+  } finally {
+    await pressroom.close();
+  }
+}
+
+async function serveApi(pressroom: Pressroom) {
+  const { config, services } = pressroom;
+  const api = await startApiServer({ services, host: config.PRESSROOM_HOST, port: config.PRESSROOM_PORT, production: config.NODE_ENV === 'production' });
+  services.log.info({ url: api.url }, `GraphiQL at ${api.url}`);
+  return api;
+}
 
 async function open(): Promise<Pressroom> {
   const config = loadConfig();

@@ -39,6 +39,10 @@ const environment = z.object({
     .string()
     .optional()
     .transform((value) => (value ? value.split(',').map((p) => p.trim()).filter(Boolean) : [])),
+  PRESSROOM_HOST: z.string().min(1).default('127.0.0.1'),
+  PRESSROOM_PORT: int(0, 65_535, 4_000),
+  /** production: field suggestions off. */
+  NODE_ENV: z.string().default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

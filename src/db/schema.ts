@@ -160,3 +160,22 @@ export const history = pgTable(
     index('history_at').on(t.at),
   ],
 );
+
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    name: text('name').notNull(),
+    role: text('role').notNull(),
+    /** sha256 of the key: the key itself is shown once, at creation. */
+    keyHash: text('key_hash').notNull(),
+    createdAt: at('created_at').notNull().defaultNow(),
+    revokedAt: at('revoked_at'),
+    lastUsedAt: at('last_used_at'),
+  },
+  (t) => [
+    check('api_keys_role_check', sql`role in ('viewer', 'operator', 'admin')`),
+    uniqueIndex('api_keys_hash_key').on(t.keyHash),
+    uniqueIndex('api_keys_live_name').on(t.name).where(sql`revoked_at is null`),
+  ],
+);

@@ -71,6 +71,11 @@ export class GovernorBusyError extends PressroomError {
   }
 }
 
+/** The caller's role may not do this (or no API key was given). */
+export class ForbiddenError extends PressroomError {
+  readonly code = 'FORBIDDEN';
+}
+
 export class DataFolderLockedError extends PressroomError {
   readonly code = 'DATA_FOLDER_LOCKED';
   constructor(

@@ -1,0 +1,20 @@
+// What each GraphQL operation runs with: the services and the caller (an API key's name and role).
+import type { ServiceContext } from '../services/context.ts';
+import type { Loaders } from './loaders.ts';
+
+export type Role = 'viewer' | 'operator' | 'admin';
+
+export interface Caller {
+  /** The API key's name, recorded as the actor of every change; 'local' for an unauthenticated loopback client. */
+  name: string;
+  role: Role | null;
+}
+
+export interface ApiContext {
+  services: ServiceContext;
+  caller: Caller;
+  loaders: Loaders;
+}
+
+/** The actor and reason a mutation records in the history. */
+export const actorOf = (context: ApiContext, reason?: string | null) => ({ actor: context.caller.name, reason: reason ?? null });

@@ -1,0 +1,117 @@
+// The API process: Yoga (HTTP, SSE, GraphiQL) and graphql-ws on one HTTP server and port.
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { useServer } from 'graphql-ws/use/ws';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { WebSocketServer } from 'ws';
+import type { ServiceContext } from '../services/context.ts';
+import { schema } from '../schema/index.ts';
+import { bearerToken, resolveCaller } from './auth.ts';
+import type { ApiContext } from './context.ts';
+import { graphiqlExamples } from './graphiqlExamples.ts';
+import { createLoaders } from './loaders.ts';
+
+export interface ApiServerOptions {
+  services: ServiceContext;
+  port: number;
+  host: string;
+  /** Development: field suggestions on. */
+  production: boolean;
+}
+
+export interface ApiServer {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+const MAX_REQUEST_BYTES = 1_000_000;
+
+type ServerContext = { req: IncomingMessage };
+
+export function createApi(options: Pick<ApiServerOptions, 'services' | 'production'>): YogaServerInstance<ServerContext, ApiContext> {
+  const { services } = options;
+  return createYoga<ServerContext, ApiContext>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    maskedErrors: true,
+    logging: false,
+    graphiql: { title: 'Pressroom', defaultQuery: graphiqlExamples },
+    context: async ({ request, req }) => ({
+      services,
+      caller: await resolveCaller(services.db, bearerToken(request.headers.get('authorization')), req?.socket.remoteAddress),
+      loaders: createLoaders(services.db),
+    }),
+    plugins: [
+      EnvelopArmorPlugin({
+        maxDepth: { n: 10 },
+        costLimit: { maxCost: 5_000 },
+        maxAliases: { n: 15 },
+        maxTokens: { n: 2_000 },
+        maxDirectives: { n: 20 },
+        blockFieldSuggestion: { enabled: options.production },
+      }),
+    ],
+  });
+}
+
+export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  const yoga = createApi(options);
+  const server = createServer((req, res) => {
+    if (Number(req.headers['content-length'] ?? 0) > MAX_REQUEST_BYTES) {
+      res.writeHead(413, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ message: 'request too large' }] }));
+      return;
+    }
+    void yoga(req, res, { req });
+  });
+  const sockets = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: MAX_REQUEST_BYTES });
+  useServer<Record<string, unknown>, { request: IncomingMessage }>(
+    {
+      // Authorised at connection_init and again on every subscribe (a key may be revoked meanwhile).
+      onConnect: async (ctx) => {
+        const caller = await resolveCaller(options.services.db, bearerToken(String(ctx.connectionParams?.authorization ?? '')), ctx.extra.request.socket.remoteAddress);
+        return caller.role !== null;
+      },
+      execute: (args: any) => args.rootValue.execute(args),
+      subscribe: (args: any) => args.rootValue.subscribe(args),
+      onSubscribe: async (ctx, _id, params) => {
+        const { schema: enveloped, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          ...ctx,
+          req: ctx.extra.request,
+          request: { headers: new Headers({ authorization: String(ctx.connectionParams?.authorization ?? '') }) },
+          params,
+        });
+        const document = parse(params.query);
+        const errors = validate(enveloped, document);
+        if (errors.length > 0) return errors;
+        return {
+          schema: enveloped,
+          operationName: params.operationName,
+          document,
+          variableValues: params.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe },
+        };
+      },
+    },
+    sockets,
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}${yoga.graphqlEndpoint}`,
+    server,
+    async close() {
+      for (const client of sockets.clients) client.terminate();
+      await new Promise<void>((resolve) => sockets.close(() => resolve()));
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,36 @@
+// The Pothos builder: plugins and shared configuration only. Types live in their own files and
+// are pulled together by schema/index.ts.
+import SchemaBuilder from '@pothos/core';
+import ErrorsPlugin from '@pothos/plugin-errors';
+import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import ValidationPlugin from '@pothos/plugin-validation';
+import type { ApiContext } from '../api/context.ts';
+import { ForbiddenError } from '../services/errors.ts';
+
+export const builder = new SchemaBuilder<{
+  Context: ApiContext;
+  DefaultFieldNullability: false;
+  Scalars: {
+    DateTime: { Input: Date; Output: Date };
+    JSON: { Input: unknown; Output: unknown };
+  };
+  AuthScopes: { viewer: boolean; operator: boolean; admin: boolean };
+}>({
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, ValidationPlugin, RelayPlugin],
+  defaultFieldNullability: false,
+  relay: { clientMutationId: 'omit', cursorType: 'String', nodeQueryOptions: { authScopes: { viewer: true } }, nodesQueryOptions: { authScopes: { viewer: true } } },
+  scopeAuth: {
+    authScopes: (context) => ({
+      viewer: context.caller.role !== null,
+      operator: context.caller.role === 'operator' || context.caller.role === 'admin',
+      admin: context.caller.role === 'admin',
+    }),
+    unauthorizedError: (_parent, context, _info, result) =>
+      new ForbiddenError(context.caller.role === null ? 'an API key is required' : `your key's role (${context.caller.role}) may not do this: ${result.message}`),
+  },
+  errors: { directResult: true },
+});
+
+builder.queryType({});
+builder.mutationType({});
