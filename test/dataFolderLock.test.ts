@@ -84,7 +84,8 @@ afterEach(async () => {
 describe('the embedded data folder', () => {
   it('refuses a second process on a folder in use, with a clear message, and the refused process changes nothing', async () => {
     const dataDir = path.join(await newFolder(), 'data');
-    const env = { PRESSROOM_DATA_DIR: dataDir };
+    // Port 0: the API `start` serves takes any free port, so a Pressroom already on 4000 does not matter.
+    const env = { PRESSROOM_DATA_DIR: dataDir, PRESSROOM_PORT: '0' };
     const server = pressroom(['start', '--no-demo'], env);
     await server.waitForOutput(/worker started/);
 
