@@ -72,7 +72,12 @@ export async function listApiKeys(db: Db): Promise<ApiKey[]> {
 export async function findApiKey(db: Db, key: string): Promise<ApiKey | null> {
   const [row] = await query<Row>(
     db,
-    sql`update api_keys set last_used_at = now() where key_hash = ${hashOf(key)} and revoked_at is null returning *`,
+    // last_used_at is written at most once a minute per key, not on every request.
+    sql`with hit as (select * from api_keys where key_hash = ${hashOf(key)} and revoked_at is null),
+        touched as (
+          update api_keys set last_used_at = now()
+          where id = (select id from hit) and (last_used_at is null or last_used_at < now() - interval '1 minute'))
+        select * from hit`,
   );
   return row ? keyFromRow(row) : null;
 }
