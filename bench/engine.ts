@@ -41,6 +41,20 @@ async function count(services: ServiceContext, status: string): Promise<number> 
   return Number(row?.n ?? 0);
 }
 
+/** One worker at concurrency 10, at default settings, running no-op jobs of `kind`. */
+function noopWorker(services: ServiceContext, database: Database, kind: string): Worker {
+  return new Worker({
+    services,
+    database,
+    handlers: createRegistry([defineHandler({ kind, async run() {} })]),
+    queues: null,
+    concurrency: 10,
+    leaseMs: 30_000,
+    pollIntervalMs: 1_000,
+    shutdownGraceMs: 5_000,
+  });
+}
+
 async function main() {
   const { database } = await openBenchDatabase();
   const services: ServiceContext = {
@@ -58,16 +72,7 @@ async function main() {
   }
   console.log(`bulk enqueue ${N}: ${rate(N, performance.now() - t)}`);
 
-  const worker = new Worker({
-    services,
-    database,
-    handlers: createRegistry([defineHandler({ kind: 'bench.noop', async run() {} })]),
-    queues: null,
-    concurrency: 10,
-    leaseMs: 30_000,
-    pollIntervalMs: 1_000,
-    shutdownGraceMs: 5_000,
-  });
+  const worker = noopWorker(services, database, 'bench.noop');
   t = performance.now();
   await worker.start();
   while ((await count(services, 'completed')) < N) await sleep(20);
@@ -87,16 +92,7 @@ async function main() {
   console.log(`single enqueue ${N} (8 clients): ${rate(N, performance.now() - t)}`);
 
   await database.db.execute(sql`delete from jobs`);
-  const idle = new Worker({
-    services,
-    database,
-    handlers: createRegistry([defineHandler({ kind: 'bench.latency', async run() {} })]),
-    queues: null,
-    concurrency: 10,
-    leaseMs: 30_000,
-    pollIntervalMs: 1_000,
-    shutdownGraceMs: 5_000,
-  });
+  const idle = noopWorker(services, database, 'bench.latency');
   await idle.start();
   for (let i = 0; i < 500; i++) {
     await enqueueJob(services, { kind: 'bench.latency' }, by);
