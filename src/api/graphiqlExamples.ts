@@ -30,6 +30,19 @@ mutation RetryJob($id: ID! = "document-process-20261123-XXXXXXXXXX") {
   }
 }
 
+# Follow a job's progress live: its state now, then every change and progress report (GraphiQL
+# subscribes over the same endpoint; press stop to end it).
+subscription FollowJob($id: ID! = "document-process-20261123-XXXXXXXXXX") {
+  job(id: $id) {
+    runId status attempts
+    progress { percent stage message }
+    stages { name status }
+    itemsTotal itemsProcessed itemsFailed
+    lastError { message class }
+    updatedAt
+  }
+}
+
 # Read a job's history.
 query JobHistory($id: ID! = "document-process-20261123-XXXXXXXXXX") {
   job(id: $id) { history(first: 50) { edges { node { at actor operation before after reason } } } }

@@ -4,9 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useServer } from 'graphql-ws/use/ws';
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { GraphQLError } from 'graphql';
+import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
 import type { ServiceContext } from '../services/context.ts';
+import { InvalidInputError, PressroomError } from '../services/errors.ts';
 import { schema } from '../schema/index.ts';
 import { bearerToken, resolveCaller } from './auth.ts';
 import type { ApiContext } from './context.ts';
@@ -37,7 +39,24 @@ export function createApi(options: Pick<ApiServerOptions, 'services' | 'producti
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    maskedErrors: true,
+    // Expected failures thrown where no error union catches them (a query without a key, a bad
+    // cursor) keep their message and code; anything else is masked.
+    maskedErrors: {
+      maskError: (error, message) => {
+        const original = error instanceof GraphQLError ? error.originalError : error;
+        // Never the development details (stack, SQL) Yoga adds when NODE_ENV is development.
+        if (!(error instanceof GraphQLError) || !(original instanceof PressroomError)) return maskError(error, message, false);
+        return new GraphQLError(original.message, {
+          nodes: error.nodes,
+          source: error.source,
+          positions: error.positions,
+          path: error.path,
+          extensions: { code: original.code, ...(original instanceof InvalidInputError ? { issues: original.issues } : {}) },
+        });
+      },
+    },
+    // Request bodies, chunked or not; WebSocket messages are bounded by maxPayload below.
+    maxRequestBodySize: MAX_REQUEST_BYTES,
     logging: false,
     graphiql: { title: 'Pressroom', defaultQuery: graphiqlExamples },
     context: async ({ request, req }) => ({
@@ -51,7 +70,10 @@ export function createApi(options: Pick<ApiServerOptions, 'services' | 'producti
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'authorization'] }),
       EnvelopArmorPlugin({
         maxDepth: { n: 10 },
-        costLimit: { maxCost: 5_000 },
+        // Armor's cost multiplies by `first` and by 1.5 per level: a page of 50 jobs with their queue
+        // stats, 5 items and 5 history entries costs about 62k, a page of 200 jobs with every field
+        // about 64k. 5k refused even a history page of 200; nested pages of 200 (millions) stay out.
+        costLimit: { maxCost: 100_000 },
         maxAliases: { n: 15 },
         maxTokens: { n: 2_000 },
         maxDirectives: { n: 20 },
@@ -63,13 +85,7 @@ export function createApi(options: Pick<ApiServerOptions, 'services' | 'producti
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const yoga = createApi(options);
-  const server = createServer((req, res) => {
-    if (Number(req.headers['content-length'] ?? 0) > MAX_REQUEST_BYTES) {
-      res.writeHead(413, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ message: 'request too large' }] }));
-      return;
-    }
-    void yoga(req, res, { req });
-  });
+  const server = createServer((req, res) => void yoga(req, res, { req }));
   const sockets = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: MAX_REQUEST_BYTES });
   useServer<Record<string, unknown>, { request: IncomingMessage }>(
     {

@@ -1,5 +1,5 @@
 import { actorOf } from '../api/context.ts';
-import { GovernorBusyError, NotFoundError } from '../services/errors.ts';
+import { NotFoundError } from '../services/errors.ts';
 import { healGovernors, releaseGovernor, requestGovernorRun } from '../services/governors.ts';
 import type { Governor, Job } from '../services/types.ts';
 import { builder } from '../schema/builder.ts';
@@ -46,7 +46,7 @@ builder.mutationFields((t) => ({
     type: RunRequestResult,
     description: 'Enqueues a job under the governor now, or once it is released if it is busy.',
     authScopes: { operator: true },
-    errors: { types: [...commonErrors, GovernorBusyError] },
+    errors: { types: commonErrors },
     args: {
       name: t.arg.string({ required: true }),
       kind: t.arg.string({ required: true }),

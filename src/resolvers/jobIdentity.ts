@@ -5,10 +5,11 @@ import { NotFoundError } from '../services/errors.ts';
 import { getJobByRunId } from '../services/jobs/read.ts';
 
 export async function jobIdFrom(context: ApiContext, value: string): Promise<number> {
-  if (/^\d+$/.test(value)) return Number(value);
+  // More digits than an id can have: no such job (tried as a run id below), not a database error.
+  if (/^\d+$/.test(value) && Number.isSafeInteger(Number(value))) return Number(value);
   try {
     const { typename, id } = decodeGlobalID(value);
-    if (typename === 'Job' && /^\d+$/.test(id)) return Number(id);
+    if (typename === 'Job' && /^\d+$/.test(id) && Number.isSafeInteger(Number(id))) return Number(id);
   } catch {
     // not a global id: try it as a run id
   }

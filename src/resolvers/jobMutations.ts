@@ -44,19 +44,25 @@ const withoutNulls = <T extends object>(input: T) =>
 
 type JobAction = (services: ServiceContext, jobId: number, by: Actor) => Promise<Job>;
 
-const jobAction = (name: string, description: string, action: JobAction, scope: 'operator' | 'admin' = 'operator') =>
+const jobAction = (
+  name: string,
+  description: string,
+  action: JobAction,
+  scope: 'operator' | 'admin' = 'operator',
+  errors: (new (...args: never[]) => Error)[] = jobErrors,
+) =>
   builder.mutationField(name, (t) =>
     t.field({
       type: JobRef,
       description,
       authScopes: { [scope]: true },
-      errors: { types: [...jobErrors, DedupeConflictError] },
+      errors: { types: errors },
       args: { id: t.arg.id({ required: true, description: 'Global id, numeric id or run id' }), reason: t.arg.string({ required: false }) },
       resolve: async (_root, args, context) => action(context.services, await jobIdFrom(context, String(args.id)), actorOf(context, args.reason)),
     }),
   );
 
-jobAction('retryJob', 'Runs a failed or cancelled job again, from its last checkpoint.', retryJob);
+jobAction('retryJob', 'Runs a failed or cancelled job again, from its last checkpoint.', retryJob, 'operator', [...jobErrors, DedupeConflictError]);
 jobAction('cancelJob', 'Cancels a job; a running one stops at its next checkpoint.', cancelJob);
 jobAction('pauseJob', 'Pauses a job; a running one pauses at its next checkpoint.', pauseJob);
 jobAction('resumeJob', 'Puts a paused job back in its queue.', resumeJob);

@@ -1,3 +1,4 @@
+import { NotFoundError } from '../services/errors.ts';
 import { listJobs } from '../services/jobs/read.ts';
 import { builder } from '../schema/builder.ts';
 import { JobFilterInput, toJobFilter } from '../schema/jobFilter.ts';
@@ -13,7 +14,11 @@ builder.queryFields((t) => ({
     authScopes: { viewer: true },
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, context) => {
-      const jobId = await jobIdFrom(context, String(id)).catch(() => null);
+      // An id that names no job is null here (a query), not an error; other failures stay errors.
+      const jobId = await jobIdFrom(context, String(id)).catch((error: unknown) => {
+        if (error instanceof NotFoundError) return null;
+        throw error;
+      });
       return jobId === null ? null : context.loaders.job.load(jobId);
     },
   }),

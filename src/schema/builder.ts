@@ -17,10 +17,14 @@ export const builder = new SchemaBuilder<{
   };
   AuthScopes: { viewer: boolean; operator: boolean; admin: boolean };
 }>({
-  plugins: [ScopeAuthPlugin, ErrorsPlugin, ValidationPlugin, RelayPlugin],
+  // The errors plugin wraps scope-auth, so that a ForbiddenError is returned as data by the
+  // mutations that list it (listed after scope-auth, it never sees the error scope-auth throws).
+  plugins: [ErrorsPlugin, ScopeAuthPlugin, ValidationPlugin, RelayPlugin],
   defaultFieldNullability: false,
   relay: { clientMutationId: 'omit', cursorType: 'String', nodeQueryOptions: { authScopes: { viewer: true } }, nodesQueryOptions: { authScopes: { viewer: true } } },
   scopeAuth: {
+    // Subscriptions are authorised once, when they start, not on every event they deliver.
+    authorizeOnSubscribe: true,
     authScopes: (context) => ({
       viewer: context.caller.role !== null,
       operator: context.caller.role === 'operator' || context.caller.role === 'admin',
@@ -34,3 +38,4 @@ export const builder = new SchemaBuilder<{
 
 builder.queryType({});
 builder.mutationType({});
+builder.subscriptionType({});

@@ -12,6 +12,7 @@ import '../resolvers/engineQueries.ts';
 import '../resolvers/jobMutations.ts';
 import '../resolvers/queueMutations.ts';
 import '../resolvers/governorMutations.ts';
+import '../resolvers/subscriptions.ts';
 import { builder } from './builder.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -64,7 +64,7 @@ const JobItemRef = builder.objectRef<JobItem>('JobItem').implement({
 export const JobRef = builder.node(builder.objectRef<Job>('Job'), {
   description: 'One unit of orchestrated work.',
   id: { resolve: (job) => job.id },
-  loadOne: (id, context) => context.loaders.job.load(Number(id)),
+  loadOne: (id, context) => (Number.isSafeInteger(Number(id)) ? context.loaders.job.load(Number(id)) : null),
   authScopes: { viewer: true },
   fields: (t) => ({
     databaseId: t.exposeInt('id', { description: 'The numeric id the CLI and logs use.' }),

@@ -13,7 +13,8 @@ const operations = { retry: retryJob, cancel: cancelJob, delete: deleteJob } as 
 const PAGE = 500;
 
 export async function applyToJobs(ctx: ServiceContext, filter: JobFilter, operation: BulkOperation, by: Actor) {
-  if (Object.keys(filter).length === 0) {
+  // A condition listJobs ignores (an empty status list, an empty name) would select every job.
+  if (!Object.values(filter).some((value) => (Array.isArray(value) ? value.length > 0 : Boolean(value)))) {
     throw new InvalidInputError([{ path: 'filter', message: 'give at least one condition: a bulk operation over every job is refused' }]);
   }
   const allowed = fromStatuses(operation);

@@ -21,12 +21,16 @@ export interface EnqueueResult {
 const enqueueBatch = z.array(enqueueInput).min(1).max(50_000);
 
 export async function enqueueJob(ctx: ServiceContext, input: EnqueueInput, by: Actor): Promise<EnqueueResult> {
-  const [result] = await enqueueJobs(ctx, [input], by);
+  // Validated on its own, so that an issue's path names the field (`kind`), not `0.kind`.
+  const [result] = await enqueueParsed(ctx, [parseInput(enqueueInput, input)], by);
   return result!;
 }
 
 export async function enqueueJobs(ctx: ServiceContext, inputs: EnqueueInput[], by: Actor): Promise<EnqueueResult[]> {
-  const parsed = parseInput(enqueueBatch, inputs);
+  return enqueueParsed(ctx, parseInput(enqueueBatch, inputs), by);
+}
+
+async function enqueueParsed(ctx: ServiceContext, parsed: ParsedEnqueueInput[], by: Actor): Promise<EnqueueResult[]> {
   const results = await insertResolvingDuplicates(ctx, parsed, by);
   ctx.notifier.jobsReady().catch((error) => ctx.log.warn({ err: error }, 'could not notify workers'));
   return results;
