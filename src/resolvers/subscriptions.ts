@@ -59,6 +59,8 @@ interface Live {
   wakeup: Wakeup;
   /** Subscribes to a bus event for the life of the subscription. */
   listen: Listen;
+  /** Resolves once every event listened to reaches us: call it before reading the snapshot. */
+  listening: () => Promise<void>;
 }
 
 /**
@@ -71,15 +73,18 @@ function live<T>(context: ApiContext, body: (live: Live) => AsyncGenerator<T>): 
   const wakeup = new Wakeup(controller.signal);
   const generator = (async function* () {
     const unsubscribes: (() => void)[] = [];
+    const types = new Set<EventName>();
     try {
       const listen: Listen = (type, listener) => {
+        types.add(type);
         unsubscribes.push(
           context.services.bus.subscribe(type, (payload) => {
             if (listener(payload)) wakeup.fire();
           }),
         );
       };
-      yield* body({ signal: controller.signal, wakeup, listen });
+      const listening = async () => void (await Promise.all([...types].map((type) => context.services.bus.subscribed(type))));
+      yield* body({ signal: controller.signal, wakeup, listen, listening });
     } finally {
       for (const unsubscribe of unsubscribes) unsubscribe();
     }
@@ -195,7 +200,7 @@ builder.subscriptionFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     subscribe: async (_root, { id }, context) => {
       const jobId = await jobIdFrom(context, String(id)).catch(() => null);
-      return live<Job | null>(context, async function* ({ wakeup, listen }) {
+      return live<Job | null>(context, async function* ({ wakeup, listen, listening }) {
         if (jobId === null) {
           yield null;
           return;
@@ -204,6 +209,7 @@ builder.subscriptionFields((t) => ({
         listen('job:updated', (event) => event.id === jobId);
         listen('job:progress', (event) => event.id === jobId);
         listen('job:deleted', (event) => event.id === jobId && (deleted = true));
+        await listening();
         let last: Job | null = null;
         for (let first = true; ; first = false) {
           if (!first && !(await wakeup.wait())) return;
@@ -235,7 +241,7 @@ builder.subscriptionFields((t) => ({
     subscribe: async (_root, args, context) => {
       const filter = toJobFilter(args.filter);
       const first = snapshotSize(args.first, 50);
-      return live<JobsUpdate>(context, async function* ({ wakeup, listen }) {
+      return live<JobsUpdate>(context, async function* ({ wakeup, listen, listening }) {
         /** Jobs to look at again: changed and matching by their summary, or shown to the client before. */
         const changed = new Map<number, string>();
         const deleted = new Map<number, string>();
@@ -253,6 +259,7 @@ builder.subscriptionFields((t) => ({
           deleted.set(event.id, event.runId);
           return true;
         });
+        await listening();
 
         fresh(context);
         const { jobs } = await listJobs(context.services.db, filter, { first });
@@ -292,7 +299,7 @@ builder.subscriptionFields((t) => ({
     authScopes: { viewer: true },
     args: { name: t.arg.string({ required: false, description: 'One queue; all queues when omitted.' }) },
     subscribe: async (_root, { name }, context) =>
-      live<Queue[]>(context, async function* ({ signal, wakeup, listen }) {
+      live<Queue[]>(context, async function* ({ signal, wakeup, listen, listening }) {
         const dirty = new Set<string>();
         const note = (queue: string) => {
           if (name && queue !== name) return false;
@@ -303,6 +310,7 @@ builder.subscriptionFields((t) => ({
         listen('job:updated', (event) => note(event.queue));
         listen('job:deleted', (event) => note(event.queue));
         listen('queue:updated', (event) => note(event.queue.name));
+        await listening();
 
         fresh(context);
         const queues = await listQueues(context.services.db);
@@ -338,9 +346,10 @@ builder.subscriptionFields((t) => ({
     description: 'All governors as they are now, then each changed governor as it is after the change.',
     authScopes: { viewer: true },
     subscribe: async (_root, _args, context) =>
-      live<Governor[]>(context, async function* ({ wakeup, listen }) {
+      live<Governor[]>(context, async function* ({ wakeup, listen, listening }) {
         const dirty = new Set<string>();
         listen('governor:updated', (event) => Boolean(dirty.add(event.governor.name)));
+        await listening();
 
         yield await listGovernors(context.services.db);
 
@@ -373,9 +382,10 @@ builder.subscriptionFields((t) => ({
         Object.entries({ targetType: args.targetType, targetId: args.targetId, actor: args.actor, operation: args.operation }).filter(([, v]) => v != null),
       );
       const first = snapshotSize(args.first, 20);
-      return live<HistoryEntry[]>(context, async function* ({ wakeup, listen }) {
+      return live<HistoryEntry[]>(context, async function* ({ wakeup, listen, listening }) {
         const appended: HistoryEntry[] = [];
         listen('history:appended', ({ entry }) => historyMatches(filter, entry) && appended.push(revivedEntry(entry)) > 0);
+        await listening();
 
         const { entries } = await listHistory(context.services.db, filter, { first });
         const seen = new Set(entries.map((entry) => entry.id));

@@ -36,15 +36,19 @@ export interface EventBus {
   publish<K extends EventName>(type: K, payload: EventMap[K]): void;
   /** Returns a function that unsubscribes. */
   subscribe<K extends EventName>(type: K, listener: (payload: EventMap[K]) => void): () => void;
-  /** The EventTarget underneath, for GraphQL pub/sub on the same channels. */
-  readonly target: EventTarget;
+  /**
+   * Resolves once events of `type` published anywhere reach this process's listeners. Through Redis
+   * a SUBSCRIBE is not in force until Redis acknowledges it (the event target does not wait): a
+   * subscription that reads a snapshot waits for this first, so no change falls in between.
+   */
+  subscribed(type: EventName): Promise<void>;
   close(): Promise<void>;
 }
 
-function busOver(target: EventTarget, prefix: string, close: () => Promise<void>): EventBus {
+function busOver(target: EventTarget, prefix: string, subscribed: (channel: string) => Promise<void>, close: () => Promise<void>): EventBus {
   const channel = (type: EventName) => `${prefix}:${type}`;
   return {
-    target,
+    subscribed: (type) => subscribed(channel(type)),
     publish(type, payload) {
       target.dispatchEvent(new CustomEvent(channel(type), { detail: payload }));
     },
@@ -58,7 +62,7 @@ function busOver(target: EventTarget, prefix: string, close: () => Promise<void>
 }
 
 export function createInProcessBus(): EventBus {
-  return busOver(new EventTarget(), 'pressroom', async () => {});
+  return busOver(new EventTarget(), 'pressroom', async () => {}, async () => {});
 }
 
 /**
@@ -67,7 +71,9 @@ export function createInProcessBus(): EventBus {
  */
 export function createRedisBus(publishClient: Redis, subscribeClient: Redis, prefix = 'pressroom'): EventBus {
   const target = createRedisEventTarget({ publishClient, subscribeClient }) as unknown as EventTarget;
-  return busOver(target, prefix, async () => {
+  // A SUBSCRIBE of our own, acknowledged after the event target's on the same connection.
+  const subscribed = async (channel: string) => void (await subscribeClient.subscribe(channel));
+  return busOver(target, prefix, subscribed, async () => {
     publishClient.disconnect();
     subscribeClient.disconnect();
   });

@@ -190,7 +190,7 @@ export interface CountingBus extends EventBus {
 export function countingBus(inner: EventBus): CountingBus {
   const counts = new Map<EventName, number>();
   return {
-    target: inner.target,
+    subscribed: (type) => inner.subscribed(type),
     publish: (type, payload) => inner.publish(type, payload),
     subscribe(type, listener) {
       counts.set(type, (counts.get(type) ?? 0) + 1);
