@@ -179,3 +179,70 @@ export const apiKeys = pgTable(
     uniqueIndex('api_keys_live_name').on(t.name).where(sql`revoked_at is null`),
   ],
 );
+
+/** Runtime settings: typed values with defaults in src/services/settings; every change bumps the version. */
+export const settings = pgTable('settings', {
+  key: text('key').primaryKey(),
+  value: jsonb('value').notNull(),
+  version: integer('version').notNull().default(1),
+  updatedBy: text('updated_by').notNull(),
+  updatedAt: at('updated_at').notNull().defaultNow(),
+});
+
+/** One row per supervisor tick: who ran it, what each task did, how long it took. */
+export const supervisorTicks = pgTable(
+  'supervisor_ticks',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    holder: text('holder').notNull(),
+    startedAt: at('started_at').notNull(),
+    finishedAt: at('finished_at').notNull(),
+    durationMs: integer('duration_ms').notNull(),
+    /** Per task: counts, or an error message. */
+    results: jsonb('results').notNull(),
+    trigger: text('trigger').notNull().default('schedule'),
+  },
+  (t) => [index('supervisor_ticks_started').on(t.startedAt)],
+);
+
+/** Recurring schedules: a cron expression that enqueues a job of a kind with a payload. */
+export const schedules = pgTable('schedules', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  name: text('name').notNull().unique(),
+  cron: text('cron').notNull(),
+  timezone: text('timezone').notNull().default('UTC'),
+  kind: text('kind').notNull(),
+  queue: text('queue').notNull().default('default'),
+  payload: jsonb('payload').notNull().default({}),
+  paused: boolean('paused').notNull().default(false),
+  /** The last slot fired: each slot fires once, whichever process supervises. */
+  lastSlotAt: at('last_slot_at'),
+  nextSlotAt: at('next_slot_at'),
+  createdBy: text('created_by').notNull(),
+  createdAt: at('created_at').notNull().defaultNow(),
+  updatedAt: at('updated_at').notNull().defaultNow(),
+});
+
+/** Alerts raised by the supervisor (stuck work, ...): one open alert per kind and target. */
+export const alerts = pgTable(
+  'alerts',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    kind: text('kind').notNull(),
+    severity: text('severity').notNull(),
+    targetType: text('target_type').notNull(),
+    targetId: text('target_id').notNull(),
+    message: text('message').notNull(),
+    details: jsonb('details'),
+    raisedAt: at('raised_at').notNull().defaultNow(),
+    lastSeenAt: at('last_seen_at').notNull().defaultNow(),
+    acknowledgedAt: at('acknowledged_at'),
+    acknowledgedBy: text('acknowledged_by'),
+    resolvedAt: at('resolved_at'),
+  },
+  (t) => [
+    check('alerts_severity_check', sql`severity in ('info', 'warning', 'critical')`),
+    uniqueIndex('alerts_open_per_target').on(t.kind, t.targetType, t.targetId).where(sql`resolved_at is null`),
+    index('alerts_raised').on(t.raisedAt),
+  ],
+);
