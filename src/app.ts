@@ -9,8 +9,10 @@ import { builtInHandlers, loadHandlerModules } from './handlers/index.ts';
 import type { ServiceContext } from './services/context.ts';
 import { createInProcessBus, createRedisBus, type EventBus } from './services/events.ts';
 import { createJobNotifier } from './services/notifier.ts';
-import { DEFAULT_ENGINE_SETTINGS } from './services/settings.ts';
+import { followRuntimeSettings } from './services/runtimeSettings.ts';
+import { DEFAULT_RUNTIME_SETTINGS, engineSettingsFrom, type RuntimeSettings } from './services/settings.ts';
 import { createRegistry } from './worker/handler.ts';
+import { SupervisorRunner } from './worker/supervisor.ts';
 import { Worker } from './worker/worker.ts';
 
 export interface Pressroom {
@@ -26,13 +28,23 @@ export async function openPressroom(config: Config, log: Logger): Promise<Pressr
     await migrateDatabase(database, config.DATABASE_URL);
     const bus = config.REDIS_URL ? await connectRedisBus(config.REDIS_URL, config.PRESSROOM_REDIS_PREFIX, log) : createInProcessBus();
     const notifier = createJobNotifier(database.db);
-    const services: ServiceContext = {
-      db: database.db,
-      bus,
-      log,
-      notifier,
-      settings: { ...DEFAULT_ENGINE_SETTINGS, defaultMaxAttempts: config.PRESSROOM_MAX_ATTEMPTS, leaseMs: config.PRESSROOM_LEASE_MS },
+    // The env values are the defaults; stored runtime settings override them, and changes made
+    // anywhere reach services.settings through the bus.
+    const defaults: RuntimeSettings = {
+      ...DEFAULT_RUNTIME_SETTINGS,
+      defaultMaxAttempts: config.PRESSROOM_MAX_ATTEMPTS,
+      jobLeaseMs: config.PRESSROOM_LEASE_MS,
+      supervisorIntervalMs: config.PRESSROOM_SUPERVISOR_INTERVAL_MS,
+      supervisorLeaseMs: config.PRESSROOM_SUPERVISOR_LEASE_MS,
     };
+    const services: ServiceContext = { db: database.db, bus, log, notifier, settings: engineSettingsFrom(defaults) };
+    let unfollow: () => void;
+    try {
+      unfollow = await followRuntimeSettings(services, defaults);
+    } catch (error) {
+      await bus.close();
+      throw error;
+    }
     log.info({ database: database.mode === 'embedded' ? config.PRESSROOM_DATA_DIR : redact(config.DATABASE_URL!), bus: config.REDIS_URL ? 'redis' : 'in-process' }, 'pressroom opened');
     return {
       config,
@@ -40,6 +52,7 @@ export async function openPressroom(config: Config, log: Logger): Promise<Pressr
       services,
       async close() {
         await notifier.drain().catch(() => {});
+        unfollow();
         await bus.close();
         await database.close();
       },
@@ -80,12 +93,20 @@ export async function startWorker(pressroom: Pressroom): Promise<Worker> {
     handlers,
     queues: config.PRESSROOM_WORKER_QUEUES,
     concurrency: config.PRESSROOM_WORKER_CONCURRENCY,
-    leaseMs: config.PRESSROOM_LEASE_MS,
+    // The runtime setting jobLeaseMs (PRESSROOM_LEASE_MS when none is stored), as the worker starts.
+    leaseMs: pressroom.services.settings.leaseMs,
     pollIntervalMs: config.PRESSROOM_POLL_INTERVAL_MS,
     shutdownGraceMs: config.PRESSROOM_SHUTDOWN_GRACE_MS,
   });
   await worker.start();
   return worker;
+}
+
+/** Starts this process's supervisor runner: it ticks while it holds the heartbeat governor. */
+export function startSupervisor(pressroom: Pressroom): SupervisorRunner {
+  const runner = new SupervisorRunner({ services: pressroom.services });
+  runner.start();
+  return runner;
 }
 
 /** A URL without its password, for logs and messages. */

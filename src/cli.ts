@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The pressroom command: start (everything in one process), worker, migrate, enqueue.
+// The pressroom command: start (everything in one process), serve, worker, supervisor, migrate, enqueue.
 import { Command, InvalidArgumentError } from 'commander';
-import { openPressroom, startWorker, type Pressroom } from './app.ts';
+import { openPressroom, startSupervisor, startWorker, type Pressroom } from './app.ts';
 import { loadConfig } from './config.ts';
 import { startDemoFeed } from './demoFeed.ts';
 import { createLogger } from './logger.ts';
@@ -14,15 +14,17 @@ const program = new Command('pressroom').description('Job orchestration for docu
 
 program
   .command('start')
-  .description('run the API, a worker and the engine in one process')
+  .description('run the API, a worker and the supervisor in one process')
   .option('--no-demo', 'do not enqueue demo document-processing jobs (on by default with the embedded database)')
   .action(async (options: { demo: boolean }) => {
     const pressroom = await open();
     const api = await serveApi(pressroom);
     const worker = await startWorker(pressroom);
+    const supervisor = startSupervisor(pressroom);
     const demo = options.demo && pressroom.database.mode === 'embedded' ? startDemoFeed(pressroom.services) : null;
     untilSignal(pressroom, async () => {
       demo?.stop();
+      await supervisor.stop();
       await worker.stop();
       await api.close();
     });
@@ -39,11 +41,24 @@ program
 
 program
   .command('worker')
-  .description('run a worker process only')
+  .description('run a worker process (with a supervisor runner: one process of all ticks)')
   .action(async () => {
     const pressroom = await open();
     const worker = await startWorker(pressroom);
-    untilSignal(pressroom, () => worker.stop());
+    const supervisor = startSupervisor(pressroom);
+    untilSignal(pressroom, async () => {
+      await supervisor.stop();
+      await worker.stop();
+    });
+  });
+
+program
+  .command('supervisor')
+  .description('run a supervisor runner only: it ticks while it holds the heartbeat governor')
+  .action(async () => {
+    const pressroom = await open();
+    const supervisor = startSupervisor(pressroom);
+    untilSignal(pressroom, () => supervisor.stop());
   });
 
 program

@@ -34,6 +34,9 @@ const environment = z.object({
   PRESSROOM_POLL_INTERVAL_MS: int(10, 60_000, 1_000),
   PRESSROOM_SHUTDOWN_GRACE_MS: int(0, 600_000, 10_000),
   PRESSROOM_MAX_ATTEMPTS: int(1, 100, 3),
+  /** The supervisor's cadence and lease (runtime settings supervisorIntervalMs/supervisorLeaseMs when none is stored). */
+  PRESSROOM_SUPERVISOR_INTERVAL_MS: int(10, 3_600_000, 5_000),
+  PRESSROOM_SUPERVISOR_LEASE_MS: int(20, 7_200_000, 15_000),
   /** Extra handler modules (comma-separated paths), each exporting `handlers`. */
   PRESSROOM_HANDLERS: z
     .string()

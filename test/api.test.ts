@@ -21,6 +21,8 @@ import {
   tryAcquireGovernor,
   type EnqueueInput,
 } from '../src/services/index.ts';
+import { raiseAlert } from '../src/services/alerts.ts';
+import { createSchedule, pauseSchedule } from '../src/services/schedules.ts';
 import { useTestDatabase } from './support/db.ts';
 import { waitFor } from './support/wait.ts';
 import { startTestWorker } from './support/workers.ts';
@@ -913,6 +915,53 @@ describe('with API keys', () => {
         document: `mutation M($name: String!) { ${result('requestGovernorRun', 'name: $name, kind: "api.auth", queue: "q-auth"')} }`,
         prepare: async () => ({ name: unique('g-auth-run') }),
       },
+      {
+        name: 'createSchedule',
+        minRole: 'operator',
+        success: 'Schedule',
+        document: `mutation M($name: String!) { ${result('createSchedule', 'input: { name: $name, cron: "*/5 * * * *", kind: "api.auth" }, reason: "auth"')} }`,
+        prepare: async () => ({ name: unique('s-auth') }),
+      },
+      ...(['pauseSchedule', 'resumeSchedule', 'deleteSchedule'] as const).map((name) => ({
+        name,
+        minRole: name === 'deleteSchedule' ? ('admin' as const) : ('operator' as const),
+        success: 'Schedule',
+        document: `mutation M($name: String!) { ${result(name, 'name: $name, reason: "auth"')} }`,
+        prepare: async () => {
+          const schedule = unique('s-auth');
+          await createSchedule(db().services, { name: schedule, cron: '*/5 * * * *', kind: 'api.auth' }, setup);
+          if (name === 'resumeSchedule') await pauseSchedule(db().services, schedule, setup);
+          return { name: schedule };
+        },
+      })),
+      {
+        name: 'acknowledgeAlert',
+        minRole: 'operator',
+        success: 'Alert',
+        document: `mutation M($id: ID!) { ${result('acknowledgeAlert', 'id: $id, reason: "auth"')} }`,
+        prepare: async () => {
+          const { alert } = await raiseAlert(db().services, { kind: 'api.auth', severity: 'info', targetType: 'job', targetId: unique('a-auth'), message: 'auth' }, setup);
+          return { id: String(alert.id) };
+        },
+      },
+      {
+        name: 'updateSettings',
+        minRole: 'admin',
+        success: 'SettingsUpdate',
+        document: `mutation M($input: SettingsInput!) { ${result('updateSettings', 'input: $input, reason: "auth"')} }`,
+        // A value not set before, so that an allowed call changes something.
+        prepare: async () => ({ input: { printPacingMs: ++counter } }),
+      },
+      // The supervisor's: each recorded in the history (a tick, a detection, a purge) even when it found nothing.
+      { name: 'runSupervisorTick', minRole: 'operator', success: 'SupervisorTick', document: `mutation M { ${result('runSupervisorTick', 'reason: "auth"')} }`, prepare: async () => ({}) },
+      {
+        name: 'detectStuckWork',
+        minRole: 'operator',
+        success: 'StuckWorkReport',
+        document: `mutation M { ${result('detectStuckWork', 'dryRun: false, reason: "auth"')} }`,
+        prepare: async () => ({}),
+      },
+      { name: 'purge', minRole: 'admin', success: 'PurgeReport', document: `mutation M { ${result('purge', 'dryRun: false, reason: "auth"')} }`, prepare: async () => ({}) },
     ];
 
     it('covers every mutation of the schema', async () => {
@@ -953,6 +1002,10 @@ describe('with API keys', () => {
       governors: '{ governors { name } }',
       workers: '{ workers(includeStopped: true) { id } }',
       history: '{ history(first: 1) { edges { node { id actor } } } }',
+      schedules: '{ schedules { name } }',
+      alerts: '{ alerts(first: 1) { edges { node { id } } } }',
+      settings: '{ settings { key value version } }',
+      supervisor: '{ supervisor { intervalMs lastTicks(first: 1) { id } } }',
       node: 'query Q($id: ID!) { node(id: $id) { id } }',
       nodes: 'query Q($id: ID!) { nodes(ids: [$id]) { id } }',
     };

@@ -215,7 +215,8 @@ describe.runIf(serverMode)('worker processes', () => {
     expect(history.filter((entry) => entry.operation === 'claim').map((entry) => entry.actor)).toEqual([rescuerId, running.workerId]);
     const expired = history.filter((entry) => entry.operation === 'expireLease');
     expect(expired).toHaveLength(1);
-    expect(expired[0]).toMatchObject({ actor: rescuerId, after: expect.objectContaining({ status: 'queued', workerId: running.workerId }) });
+    // Recovered by the supervisor, which the rescuer's process runs once the doomed one's lease on it lapsed.
+    expect(expired[0]).toMatchObject({ actor: 'supervisor', after: expect.objectContaining({ status: 'queued', workerId: running.workerId }) });
     expect(completed.lastError?.message).toMatch(/lease expired/);
   });
 

@@ -68,7 +68,7 @@ interface Live {
  * generator waiting for the next event would queue a client's `return()` behind that event (which
  * may never come) and keep its listeners; here `return()` first aborts the wait.
  */
-function live<T>(context: ApiContext, body: (live: Live) => AsyncGenerator<T>): AsyncIterableIterator<T> {
+export function live<T>(context: ApiContext, body: (live: Live) => AsyncGenerator<T>): AsyncIterableIterator<T> {
   const controller = new AbortController();
   const wakeup = new Wakeup(controller.signal);
   const generator = (async function* () {
@@ -111,7 +111,7 @@ function fresh(context: ApiContext) {
 
 const sameState = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
-function snapshotSize(first: number | null | undefined, fallback: number): number {
+export function snapshotSize(first: number | null | undefined, fallback: number): number {
   const n = first ?? fallback;
   if (!Number.isInteger(n) || n < 0 || n > MAX_SNAPSHOT) {
     throw new GraphQLError(`first must be 0 to ${MAX_SNAPSHOT}`, { extensions: { code: 'INVALID_INPUT' } });

@@ -13,6 +13,10 @@ import '../resolvers/jobMutations.ts';
 import '../resolvers/queueMutations.ts';
 import '../resolvers/governorMutations.ts';
 import '../resolvers/subscriptions.ts';
+import '../resolvers/supervisor.ts';
+import '../resolvers/settings.ts';
+import '../resolvers/schedules.ts';
+import '../resolvers/alerts.ts';
 import { builder } from './builder.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

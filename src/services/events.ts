@@ -29,6 +29,11 @@ export interface EventMap {
   'governor:updated': { governor: Governor };
   'worker:updated': { worker: Worker };
   'history:appended': { entry: HistoryEntry };
+  'supervisor:tick': { tick: import('./supervisor/types.ts').SupervisorTick };
+  'schedule:updated': { schedule: import('./schedules.ts').Schedule; deleted?: boolean };
+  'alert:raised': { alert: import('./alerts.ts').Alert };
+  'alert:updated': { alert: import('./alerts.ts').Alert };
+  'settings:updated': { settings: import('./settings.ts').RuntimeSettings; stored: Partial<import('./settings.ts').RuntimeSettings>; revision: number };
 }
 export type EventName = keyof EventMap;
 

@@ -184,13 +184,15 @@ export async function startPendingRun(ctx: ServiceContext, governor: Governor): 
  * Heals governors whose holder is gone: the lease expired, or the job holding it is no longer
  * running. Returns the governors released.
  */
-export async function healGovernors(ctx: ServiceContext, by: Actor): Promise<Governor[]> {
+export async function healGovernors(ctx: ServiceContext, by: Actor, options: { except?: string[] } = {}): Promise<Governor[]> {
+  const except = options.except ?? [];
   const healed = await inTransaction(ctx, async (tx, emit) => {
     const rows = await query<Row>(
       tx,
       sql`with stuck as (
             select g.name, g.holder from governors g
             where g.holder is not null
+              and g.name not in (select jsonb_array_elements_text(${JSON.stringify(except)}::jsonb))
               and (g.lease_expires_at <= now()
                    or (g.holder_job_id is not null and not exists (
                          select 1 from jobs j where j.id = g.holder_job_id and j.status = 'running')))

@@ -1,18 +1,120 @@
-// Engine defaults. Issue #4 makes these runtime settings; until then they come from the environment.
+// Runtime settings: typed, validated values with defaults. The stored values (table `settings`)
+// and the reading, versioning and publishing of changes are in runtimeSettings.ts; this file
+// holds their shape, their defaults and the settings the engine reads (EngineSettings).
+import { z } from 'zod';
 import type { BackoffPolicy } from './types.ts';
 
-export interface EngineSettings {
+const ms = (min: number, max: number) => z.number().int(`must be a whole number of milliseconds`).min(min).max(max);
+const days = z.number().int('must be a whole number of days').min(1).max(3650);
+const laneName = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'a lane may hold letters, digits and _ . : - only');
+
+export const backoffSetting = z
+  .object({
+    strategy: z.enum(['exponential', 'fixed']),
+    baseMs: ms(0, 86_400_000),
+    maxMs: ms(0, 7 * 86_400_000),
+    jitter: z.number().min(0).max(1),
+  })
+  .strict();
+
+/** One schema per setting: what a stored value must be. */
+export const settingShape = {
+  supervisorIntervalMs: ms(10, 3_600_000),
+  supervisorLeaseMs: ms(20, 7_200_000),
+  jobLeaseMs: ms(100, 3_600_000),
+  workerDeadAfterMs: ms(100, 86_400_000),
+  stuckRunningMs: ms(100, 30 * 86_400_000),
+  stuckQueuedMs: ms(100, 30 * 86_400_000),
+  defaultMaxAttempts: z.number().int('must be a whole number').min(1).max(100),
+  defaultBackoff: backoffSetting,
+  retentionCompletedJobsDays: days,
+  retentionFailedJobsDays: days,
+  retentionHistoryDays: days,
+  printPausedLanes: z
+    .array(laneName)
+    .max(100)
+    .refine((lanes) => new Set(lanes).size === lanes.length, 'must not name a lane twice'),
+  printPacingMs: ms(0, 600_000),
+};
+
+export type SettingKey = keyof typeof settingShape;
+export const SETTING_KEYS = Object.keys(settingShape) as SettingKey[];
+
+/** The whole settings object, with the rules between settings. */
+export const runtimeSettingsSchema = z
+  .object(settingShape)
+  .strict()
+  .superRefine((s, issues) => {
+    if (s.defaultBackoff.maxMs < s.defaultBackoff.baseMs) {
+      issues.addIssue({ code: 'custom', path: ['defaultBackoff', 'maxMs'], message: `must be at least defaultBackoff.baseMs (${s.defaultBackoff.baseMs})` });
+    }
+    if (s.supervisorLeaseMs <= s.supervisorIntervalMs) {
+      issues.addIssue({ code: 'custom', path: ['supervisorLeaseMs'], message: `must be greater than supervisorIntervalMs (${s.supervisorIntervalMs})` });
+    }
+  });
+
+export type RuntimeSettings = z.output<typeof runtimeSettingsSchema>;
+
+/** A change: any settings, each whole except defaultBackoff, whose fields may be given alone. */
+export const settingsPatchSchema = z
+  .object({ ...settingShape, defaultBackoff: backoffSetting.partial().strict() })
+  .partial()
+  .strict();
+export type SettingsPatch = z.input<typeof settingsPatchSchema>;
+
+export const SETTING_DESCRIPTIONS: Record<SettingKey, string> = {
+  supervisorIntervalMs: 'How often the supervisor ticks.',
+  supervisorLeaseMs: 'How long the ticking process holds the supervisor without renewing it; another takes over after that.',
+  jobLeaseMs: 'How long a claimed job stays leased without renewal (taken by workers when they start).',
+  workerDeadAfterMs: 'A worker not seen for this long is marked dead.',
+  stuckRunningMs: 'A running job with no heartbeat or progress for this long is stuck.',
+  stuckQueuedMs: 'A queued job this long past its run-at time is stuck.',
+  defaultMaxAttempts: 'Attempts of a job enqueued without maxAttempts.',
+  defaultBackoff: 'Retry delays of a job enqueued without its own: {strategy, baseMs, maxMs, jitter}.',
+  retentionCompletedJobsDays: 'Completed jobs are purged after this many days.',
+  retentionFailedJobsDays: 'Failed and cancelled jobs are purged after this many days.',
+  retentionHistoryDays: 'History entries are purged after this many days.',
+  printPausedLanes: 'Print pipeline lanes whose export is paused.',
+  printPacingMs: 'Pause between print chunks.',
+};
+
+export const DEFAULT_RUNTIME_SETTINGS: RuntimeSettings = {
+  supervisorIntervalMs: 5_000,
+  supervisorLeaseMs: 15_000,
+  jobLeaseMs: 30_000,
+  workerDeadAfterMs: 60_000,
+  stuckRunningMs: 15 * 60_000,
+  stuckQueuedMs: 30 * 60_000,
+  defaultMaxAttempts: 3,
+  defaultBackoff: { strategy: 'exponential', baseMs: 1_000, maxMs: 5 * 60_000, jitter: 0.5 },
+  retentionCompletedJobsDays: 7,
+  retentionFailedJobsDays: 30,
+  retentionHistoryDays: 90,
+  printPausedLanes: [],
+  printPacingMs: 0,
+};
+
+/**
+ * What the engine reads from ServiceContext.settings: the runtime settings, followed in place
+ * when they change (see followRuntimeSettings), and two engine values of their own.
+ */
+export interface EngineSettings extends RuntimeSettings {
   defaultMaxAttempts: number;
   defaultBackoff: BackoffPolicy;
-  /** How long a claimed job stays leased without renewal. */
+  /** How long a claimed job stays leased without renewal: the runtime setting jobLeaseMs. */
   leaseMs: number;
-  /** Error-log entries kept per job (newest first kept). */
+  /** Error-log entries kept per job (newest first kept). Not a runtime setting. */
   errorLogLimit: number;
 }
 
-export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
-  defaultMaxAttempts: 3,
-  defaultBackoff: { strategy: 'exponential', baseMs: 1_000, maxMs: 5 * 60_000, jitter: 0.5 },
-  leaseMs: 30_000,
-  errorLogLimit: 50,
-};
+export const DEFAULT_ERROR_LOG_LIMIT = 50;
+
+export function engineSettingsFrom(runtime: RuntimeSettings, errorLogLimit = DEFAULT_ERROR_LOG_LIMIT): EngineSettings {
+  return { ...structuredClone(runtime), leaseMs: runtime.jobLeaseMs, errorLogLimit };
+}
+
+export const DEFAULT_ENGINE_SETTINGS: EngineSettings = engineSettingsFrom(DEFAULT_RUNTIME_SETTINGS);

@@ -1,6 +1,7 @@
 // The worker: claims jobs in batches (woken by NOTIFY, polling as the fallback), runs handlers
 // with bounded concurrency, renews leases, batches completions, and on stop lets running
-// handlers finish within a grace period before handing the rest back to the queue.
+// handlers finish within a grace period before handing the rest back to the queue. Runs whose
+// worker died are recovered by the supervisor (src/worker/supervisor.ts), not here.
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
@@ -12,10 +13,9 @@ import { claimJobs } from '../services/jobs/claim.ts';
 import { declareStages } from '../services/jobs/execution.ts';
 import { getJob } from '../services/jobs/read.ts';
 import { acknowledgeControl, completeRuns, failRun, releaseRuns, renewLeases, type Completion } from '../services/jobs/finish.ts';
-import { recoverExpiredLeases } from '../services/jobs/recovery.ts';
 import { CONTROL_CHANNEL, JOBS_CHANNEL } from '../services/notifier.ts';
 import type { Job } from '../services/types.ts';
-import { deregisterWorker, markDeadWorkers, registerWorker, setWorkerStopping } from '../services/workers.ts';
+import { deregisterWorker, registerWorker, setWorkerStopping } from '../services/workers.ts';
 import { FatalError, JobInterrupted, TransientError } from './errors.ts';
 import type { HandlerRegistry } from './handler.ts';
 import { createRunContext, interrupt, type Run } from './runContext.ts';
@@ -63,7 +63,7 @@ export class Worker {
     await registerWorker(services, { id: this.id, host: hostname(), pid: process.pid, queues, concurrency });
     this.stopListening.push(await database.listen(JOBS_CHANNEL, () => this.wake()));
     this.stopListening.push(await database.listen(CONTROL_CHANNEL, (payload) => void this.onControl(Number(payload))));
-    this.timers.push(setInterval(() => void this.maintain(), pollIntervalMs));
+    this.timers.push(setInterval(() => this.maintain(), pollIntervalMs));
     this.timers.push(setInterval(() => void this.renew(), Math.max(100, Math.floor(leaseMs / 3))));
     this.log.info({ queues: queues ?? 'all', concurrency, kinds: [...this.options.handlers.keys()] }, 'worker started');
     this.wake();
@@ -209,17 +209,12 @@ export class Worker {
     }
   }
 
-  /** The polling fallback, and recovery of what dead workers left: their runs and their rows. */
-  private async maintain() {
+  /**
+   * The polling fallback: claims what no NOTIFY announced (a delayed job or retry coming due).
+   * Recovery of what dead workers leave (their runs, their rows) is the supervisor's.
+   */
+  private maintain() {
     if (this.stopping) return;
-    const { services, leaseMs } = this.options;
-    try {
-      await recoverExpiredLeases(services, { actor: this.id });
-      // Seen at every renewal (a third of the lease): unseen for two leases means dead.
-      await markDeadWorkers(services, 2 * leaseMs, this.id);
-    } catch (error) {
-      this.log.warn({ err: error }, 'recovery of dead workers failed');
-    }
     this.wake();
   }
 }

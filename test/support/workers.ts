@@ -40,10 +40,14 @@ export interface WorkerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** A real `pressroom worker` process on the test database (server mode only). */
-export function spawnWorkerProcess(test: TestDatabase, env: Record<string, string> = {}): WorkerProcess {
+/**
+ * A real `pressroom worker` process (or `pressroom supervisor`) on the test database (server mode
+ * only). Its supervisor runner ticks every 200 ms under a 1.5 s lease, so that a process killed
+ * while it supervises is replaced (and the leases it left recovered) quickly.
+ */
+export function spawnWorkerProcess(test: TestDatabase, env: Record<string, string> = {}, command: 'worker' | 'supervisor' = 'worker'): WorkerProcess {
   if (!test.url) throw new Error('worker processes need a server database (DATABASE_URL)');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'worker'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', command], {
     cwd: root,
     env: {
       ...process.env,
@@ -53,6 +57,8 @@ export function spawnWorkerProcess(test: TestDatabase, env: Record<string, strin
       PRESSROOM_POLL_INTERVAL_MS: '200',
       PRESSROOM_LEASE_MS: '3000',
       PRESSROOM_SHUTDOWN_GRACE_MS: '3000',
+      PRESSROOM_SUPERVISOR_INTERVAL_MS: '200',
+      PRESSROOM_SUPERVISOR_LEASE_MS: '1500',
       PRESSROOM_DB_POOL_SIZE: '4',
       LOG_LEVEL: 'info',
       ...env,

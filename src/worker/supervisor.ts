@@ -1,0 +1,159 @@
+// The supervisor runner: every process that runs one contends for the `heartbeat` governor; the
+// holder ticks every supervisorIntervalMs and renews its lease as it goes, the others retry and
+// take over when the holder's lease lapses (its process died or hangs): within one lease. Stop
+// releases the governor, so that another runner takes over at its next attempt.
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import type { ServiceContext } from '../services/context.ts';
+import { GovernorBusyError } from '../services/errors.ts';
+import { releaseGovernor, renewGovernor, tryAcquireGovernor } from '../services/governors.ts';
+import { supervisorSettings, type SupervisorSettings } from '../services/supervisor/settings.ts';
+import { heartbeatLeaseRemainingMs } from '../services/supervisor/state.ts';
+import { runSupervisorTick, type TickOptions } from '../services/supervisor/tick.ts';
+import { HEARTBEAT_GOVERNOR, type SupervisorTick } from '../services/supervisor/types.ts';
+
+export interface SupervisorRunnerOptions {
+  services: ServiceContext;
+  id?: string;
+  /** Settings this runner uses whatever the runtime settings say (tests). */
+  settings?: Partial<SupervisorSettings>;
+  /** The tasks each tick runs (tests); all by default. */
+  tasks?: TickOptions['tasks'];
+}
+
+export function newSupervisorId(): string {
+  return `supervisor-${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+}
+
+export class SupervisorRunner {
+  readonly id: string;
+  private readonly log: Logger;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = true;
+  private holding = false;
+  private nextTickAt = 0;
+  private ticks = 0;
+
+  constructor(private readonly options: SupervisorRunnerOptions) {
+    this.id = options.id ?? newSupervisorId();
+    this.log = options.services.log.child({ supervisor: this.id });
+  }
+
+  /** True while this runner holds the heartbeat governor (as of its last attempt). */
+  get isHolder(): boolean {
+    return this.holding;
+  }
+
+  /** Ticks this runner has run on its schedule. */
+  get tickCount(): number {
+    return this.ticks;
+  }
+
+  get settings(): SupervisorSettings {
+    return supervisorSettings(this.options.services, this.options.settings);
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.nextTickAt = 0;
+    this.log.info({ intervalMs: this.settings.supervisorIntervalMs, leaseMs: this.settings.supervisorLeaseMs }, 'supervisor runner started');
+    this.schedule(0);
+  }
+
+  /**
+   * Stops attempting and ticking, waits for a tick under way, and releases the governor. With
+   * `release: false` it is left to lapse, as when the process dies (tests).
+   */
+  async stop(options: { release?: boolean } = {}): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running;
+    if (this.holding && options.release !== false) {
+      await releaseGovernor(this.options.services, HEARTBEAT_GOVERNOR, { actor: this.id, holder: this.id, reason: 'supervisor stopping' }).catch((error) => {
+        if (!(error instanceof GovernorBusyError)) this.log.warn({ err: error }, 'could not release the heartbeat governor');
+      });
+    }
+    this.holding = false;
+    this.log.info('supervisor runner stopped');
+  }
+
+  private schedule(delayMs: number) {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.running = this.attempt()
+        .catch((error) => this.log.error({ err: error }, 'supervisor attempt failed'))
+        .then((next) => {
+          this.running = null;
+          this.schedule(typeof next === 'number' ? next : this.settings.supervisorIntervalMs);
+        });
+    }, delayMs);
+  }
+
+  /** Takes or renews the governor; ticks when due. Returns when to attempt next (ms). */
+  private async attempt(): Promise<number> {
+    const settings = this.settings;
+    // Renewed a third of a lease apart at least, however long the interval is.
+    const renewEvery = Math.max(10, Math.min(settings.supervisorIntervalMs, Math.floor(settings.supervisorLeaseMs / 3)));
+    const held = await this.takeOrRenew(settings.supervisorLeaseMs);
+    if (!held) {
+      // Try again when the holder's lease lapses (a dead holder is replaced within one lease),
+      // or at the interval, whichever comes first.
+      const remaining = await heartbeatLeaseRemainingMs(this.options.services.db).catch(() => settings.supervisorIntervalMs);
+      return Math.max(10, Math.min(settings.supervisorIntervalMs, remaining + 10));
+    }
+    const now = Date.now();
+    if (now >= this.nextTickAt) {
+      this.nextTickAt = now + settings.supervisorIntervalMs;
+      // A long tick keeps its lease: renewed beside it, a third of a lease apart.
+      const keepAlive = setInterval(() => {
+        renewGovernor(this.options.services, HEARTBEAT_GOVERNOR, this.id, settings.supervisorLeaseMs).catch(() => {});
+      }, renewEvery);
+      try {
+        await this.tick(settings);
+      } finally {
+        clearInterval(keepAlive);
+      }
+    }
+    return Math.max(10, Math.min(renewEvery, this.nextTickAt - Date.now()));
+  }
+
+  private async takeOrRenew(leaseMs: number): Promise<boolean> {
+    const { services } = this.options;
+    if (this.holding) {
+      try {
+        // A renewal records nothing: the history shows who took the governor, not every renewal.
+        await renewGovernor(services, HEARTBEAT_GOVERNOR, this.id, leaseMs);
+        return true;
+      } catch (error) {
+        if (!(error instanceof GovernorBusyError)) throw error;
+        this.holding = false;
+        this.log.warn('lost the heartbeat governor (its lease lapsed); trying to take it again');
+      }
+    }
+    try {
+      await tryAcquireGovernor(services, HEARTBEAT_GOVERNOR, this.id, { leaseMs });
+      this.holding = true;
+      this.nextTickAt = 0;
+      this.log.info('took the heartbeat governor: this process supervises');
+      return true;
+    } catch (error) {
+      if (error instanceof GovernorBusyError) return false;
+      throw error;
+    }
+  }
+
+  private async tick(settings: SupervisorSettings): Promise<SupervisorTick> {
+    const tick = await runSupervisorTick(this.options.services, { holder: this.id, trigger: 'schedule', settings, tasks: this.options.tasks });
+    this.ticks++;
+    const failed = Object.entries(tick.results).filter(([, r]) => !r.ok).map(([name]) => name);
+    if (failed.length > 0) this.log.warn({ tick: tick.id, failed }, 'supervisor tick: some tasks failed');
+    else this.log.debug({ tick: tick.id, durationMs: tick.durationMs }, 'supervisor tick');
+    return tick;
+  }
+}
