@@ -31,7 +31,13 @@ export function interrupt(run: Run, request: JobInterrupted['request']) {
   if (!run.controller.signal.aborted) run.controller.abort(new JobInterrupted(request));
 }
 
-export function createRunContext<Payload>(services: ServiceContext, run: Run, payload: Payload, log: Logger): HandlerContext<Payload> {
+export interface RunContext<Payload> {
+  context: HandlerContext<Payload>;
+  /** Waits for progress reports still in flight: the last one must land before the run ends. */
+  settle(): Promise<void>;
+}
+
+export function createRunContext<Payload>(services: ServiceContext, run: Run, payload: Payload, log: Logger): RunContext<Payload> {
   const { job, ref } = run;
   const stopIfAsked = (request: ControlRequest) => {
     if (request) interrupt(run, request);
@@ -51,7 +57,7 @@ export function createRunContext<Payload>(services: ServiceContext, run: Run, pa
   });
   const stageResults: Record<string, Json> = isRecord(job.checkpoint?.data) ? { ...job.checkpoint.data } : {};
 
-  return {
+  const context: HandlerContext<Payload> = {
     job,
     payload,
     signal: run.controller.signal,
@@ -100,6 +106,7 @@ export function createRunContext<Payload>(services: ServiceContext, run: Run, pa
       for (const [key, value] of Object.entries(metrics)) run.metrics[key] = (run.metrics[key] ?? 0) + value;
     },
   };
+  return { context, settle: () => progress.drain() };
 }
 
 function isRecord(value: unknown): value is Record<string, Json> {

@@ -141,7 +141,9 @@ export class Worker {
       if (!parsed.success) throw new FatalError(`invalid payload: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ')}`);
       if (handler.stages && job.stages.length === 0) await declareStages(this.options.services, run.ref, handler.stages);
       log.info('job started');
-      const result = await handler.run(createRunContext(this.options.services, run, parsed.data, log));
+      const { context, settle } = createRunContext(this.options.services, run, parsed.data, log);
+      const result = await handler.run(context);
+      await settle();
       if (run.controller.signal.aborted) throw run.controller.signal.reason;
       await this.completer.add({ ...run.ref, result: result ?? null, metrics: { ...run.metrics, durationMs: durationMs() } });
       log.info({ durationMs: durationMs() }, 'job completed');
