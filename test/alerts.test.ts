@@ -1,12 +1,12 @@
 // Alerts: one open alert per kind and target however often it is raised, resolution when the
 // condition clears, acknowledgement with history, the alerts query and the live subscription.
 import type { Client } from 'graphql-ws';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startApiServer, type ApiServer } from '../src/api/server.ts';
+import { afterEach, describe, expect, it } from 'vitest';
 import { acknowledgeAlert, getAlert, listAlerts, raiseAlert, resolveAlertsExcept, type Alert } from '../src/services/alerts.ts';
 import { InvalidInputError, NotFoundError } from '../src/services/errors.ts';
 import { listHistory } from '../src/services/history.ts';
 import { useTestDatabase } from './support/db.ts';
+import { useLocalApi } from './support/localApi.ts';
 import { subscribeWs, wsClient, type Subscription } from './support/subscriptions.ts';
 import { nextEvent } from './support/wait.ts';
 
@@ -143,34 +143,17 @@ describe('listing', () => {
 });
 
 describe('the API', () => {
-  let api: ApiServer;
+  const { server, gql } = useLocalApi(db);
   let clients: Client[] = [];
   let subscriptions: Subscription<unknown>[] = [];
 
-  beforeAll(async () => {
-    api = await startApiServer({ services: db().services, host: '127.0.0.1', port: 0, production: false });
-  });
   afterEach(async () => {
     for (const subscription of subscriptions) subscription.stop();
     await Promise.all(clients.map((client) => client.dispose()));
     clients = [];
     subscriptions = [];
   });
-  afterAll(async () => {
-    await api?.close();
-  });
 
-  // No API key exists in this file's database: a loopback client is the local admin.
-  async function gql(document: string, variables: Record<string, unknown> = {}) {
-    const response = await fetch(api.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({ query: document, variables }),
-    });
-    const body = (await response.json()) as { data?: any; errors?: unknown[] };
-    expect(body.errors).toBeUndefined();
-    return body.data;
-  }
 
   it('lists alerts with a filter, and acknowledges one (typed errors as data)', async () => {
     const kind = unique('api-stuck');
@@ -194,7 +177,7 @@ describe('the API', () => {
     const gone = (await raiseAlert(db().services, stuck(kind, '2'), supervisor)).alert;
     await resolveAlertsExcept(db().services, kind, [{ targetType: 'job', targetId: '1' }], supervisor);
 
-    const client = wsClient(api.url);
+    const client = wsClient(server().url);
     clients.push(client);
     type View = { id: string; targetId: string; open: boolean; acknowledgedBy: string | null };
     const subscription = subscribeWs<{ alerts: View[] }>(client, `subscription S($kind: String) { alerts(kind: $kind) { id targetId open acknowledgedBy } }`, { kind });

@@ -2,7 +2,6 @@
 // downtime, pause and resume, and the API. Time is passed to fireDueSchedules, never waited for.
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startApiServer, type ApiServer } from '../src/api/server.ts';
 import { openDatabase, query, type Database } from '../src/db/client.ts';
 import type { ServiceContext } from '../src/services/context.ts';
 import { InvalidInputError, NotFoundError } from '../src/services/errors.ts';
@@ -18,6 +17,7 @@ import {
   resumeSchedule,
 } from '../src/services/schedules.ts';
 import { serverMode, useTestDatabase } from './support/db.ts';
+import { useLocalApi } from './support/localApi.ts';
 
 const db = useTestDatabase();
 const by = { actor: 'test', reason: 'schedule test' };
@@ -227,25 +227,8 @@ describe('firing', () => {
 });
 
 describe('the API', () => {
-  let api: ApiServer;
-  beforeAll(async () => {
-    api = await startApiServer({ services: db().services, host: '127.0.0.1', port: 0, production: false });
-  });
-  afterAll(async () => {
-    await api?.close();
-  });
+  const { gql } = useLocalApi(db);
 
-  // No API key exists in this file's database: a loopback client is the local admin.
-  async function gql(document: string, variables: Record<string, unknown> = {}) {
-    const response = await fetch(api.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({ query: document, variables }),
-    });
-    const body = (await response.json()) as { data?: any; errors?: unknown[] };
-    expect(body.errors).toBeUndefined();
-    return body.data;
-  }
 
   const RESULT = '__typename ... on Schedule { name cron timezone kind queue payload paused nextSlotAt lastSlotAt createdBy } ... on Error { code message } ... on InvalidInputError { issues { path message } }';
   const NOT_FOUND = ' ... on NotFoundError { targetType targetId }';

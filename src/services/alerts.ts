@@ -10,6 +10,7 @@ import { NotFoundError } from './errors.ts';
 import { appendHistory } from './history.ts';
 import type { Actor, Json } from './types.ts';
 import { parseInput } from './validate.ts';
+import { dateOrNull } from './rows.ts';
 
 type Row = Record<string, unknown>;
 
@@ -33,7 +34,6 @@ export interface Alert {
   resolvedAt: Date | null;
 }
 
-const dateOrNull = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
 
 export function alertFromRow(r: Row): Alert {
   return {

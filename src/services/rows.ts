@@ -6,7 +6,7 @@ type Row = Record<string, unknown>;
 
 const num = (v: unknown) => Number(v);
 const date = (v: unknown) => new Date(v as string);
-const dateOrNull = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
+export const dateOrNull = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
 const numOrNull = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
 export function jobFromRow(r: Row): Job {

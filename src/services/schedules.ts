@@ -15,6 +15,7 @@ import { enqueueJob } from './jobs/enqueue.ts';
 import { enqueueInput } from './jobs/input.ts';
 import type { Actor, JsonObject } from './types.ts';
 import { parseInput } from './validate.ts';
+import { dateOrNull } from './rows.ts';
 
 type Row = Record<string, unknown>;
 
@@ -36,7 +37,6 @@ export interface Schedule {
   updatedAt: Date;
 }
 
-const dateOrNull = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
 
 export function scheduleFromRow(r: Row): Schedule {
   return {
