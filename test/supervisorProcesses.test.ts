@@ -2,7 +2,8 @@
 // worker` each run a runner; one ticks; when it is killed the other takes over within one lease,
 // and when it stops gracefully it hands the governor over at once.
 import { afterEach, describe, expect, it, onTestFailed } from 'vitest';
-import { getGovernor, listHistory } from '../src/services/index.ts';
+import { getGovernor, listHistory, listJobs } from '../src/services/index.ts';
+import { createSchedule } from '../src/services/schedules.ts';
 import { listSupervisorTicks, type SupervisorTick } from '../src/services/supervisor/index.ts';
 import { serverMode, useTestDatabase } from './support/db.ts';
 import { waitFor } from './support/wait.ts';
@@ -90,5 +91,23 @@ describe.runIf(serverMode)('supervisor processes', () => {
     }, { what: 'the supervisor process to tick' });
     // Released, not lapsed: taken over at the next attempt, well before a lease.
     expect(next!.startedAt.getTime() - stopped).toBeLessThan(LEASE_MS);
+  });
+
+  it('fires each slot of a schedule once with two supervisor processes running', async () => {
+    await Promise.all([start('supervisor'), start('supervisor')]);
+    const name = 'every-second';
+    // Six fields: seconds first. Slots come every second; ticks every 200 ms in either process.
+    await createSchedule(db().services, { name, cron: '* * * * * *', kind: 'sched.every', queue: 'sup-none' }, { actor: 'test' });
+    const fires = await waitFor(async () => {
+      const { entries } = await listHistory(db().services.db, { targetType: 'schedule', targetId: name, operation: 'fire' }, { first: 100 });
+      return entries.length >= 5 && entries;
+    }, { timeoutMs: 20_000, what: 'five fired slots' });
+    const slots = fires.map((entry) => (entry.after as { slot: string }).slot);
+    expect(new Set(slots).size).toBe(slots.length);
+    // One job per fired slot, and none without a fire.
+    const { jobs } = await listJobs(db().services.db, { kind: 'sched.every' }, { first: 200 });
+    const firedJobIds = new Set(fires.map((entry) => (entry.after as { jobId: number }).jobId));
+    expect(jobs.filter((job) => !firedJobIds.has(job.id) && job.createdAt <= fires[0]!.at)).toEqual([]);
+    expect(new Set(jobs.map((job) => job.dedupeKey)).size).toBe(jobs.length);
   });
 });
