@@ -195,20 +195,25 @@ async function databaseClockPast(moment: Date | string): Promise<void> {
   );
 }
 
-/** Counts the SQL statements the services run (all go through `db.execute`) while `work` runs. */
+/**
+ * Counts the SQL statements run while `work` runs, where every statement passes: the postgres.js
+ * client's `unsafe` (server mode: `query()` and drizzle both call it), else `db.execute` (embedded).
+ */
 async function countStatements<T>(work: () => Promise<T>): Promise<{ result: T; statements: number }> {
-  const target = db().services.db;
-  const original = target.execute;
+  const database = db().services.db;
+  const client = (database as unknown as { session: { client: Record<string, unknown> } }).session.client;
+  const [target, method] = typeof client.unsafe === 'function' ? [client, 'unsafe'] : [database as unknown as Record<string, unknown>, 'execute'];
+  const original = target[method] as (...args: unknown[]) => unknown;
   let statements = 0;
-  target.execute = function (this: unknown, ...args: Parameters<typeof original>) {
+  target[method] = (...args: unknown[]) => {
     statements++;
     return original.apply(target, args);
-  } as typeof original;
+  };
   try {
     const result = await work();
     return { result, statements };
   } finally {
-    target.execute = original;
+    target[method] = original;
   }
 }
 

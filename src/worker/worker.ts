@@ -145,8 +145,13 @@ export class Worker {
       const result = await handler.run(context);
       await settle();
       if (run.controller.signal.aborted) throw run.controller.signal.reason;
-      await this.completer.add({ ...run.ref, result: result ?? null, metrics: { ...run.metrics, durationMs: durationMs() } });
-      log.info({ durationMs: durationMs() }, 'job completed');
+      // The slot is free once the handler returned: the completion joins the next batch and is
+      // written while the worker claims and runs more (stop() waits for the batch to land).
+      const elapsed = durationMs();
+      this.completer
+        .add({ ...run.ref, result: result ?? null, metrics: { ...run.metrics, durationMs: elapsed } })
+        .then(() => log.info({ durationMs: elapsed }, 'job completed'))
+        .catch((error) => log.error({ err: error }, 'could not record the completion; the job will run again once its lease expires'));
     } catch (error) {
       await this.settleFailure(run, error, { ...run.metrics, durationMs: durationMs() }, log).catch((failure) => {
         if (failure instanceof StaleLeaseError) log.info('run ended elsewhere (cancelled, failed or recovered); result dropped');
