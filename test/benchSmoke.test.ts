@@ -1,0 +1,36 @@
+// The engine benchmark at a tiny size, Pressroom only, on this file's test database: checks that
+// `npm run bench`'s code still runs (the peers are left to the real run).
+import { sql } from 'drizzle-orm';
+import { expect, test } from 'vitest';
+import { createPressroom } from '../bench/engine/pressroom.ts';
+import { FIGURES, measureSystems, renderMarkdownTable, renderTable, tableRows, targets } from '../bench/engine/report.ts';
+import { useTestDatabase } from './support/db.ts';
+
+const testDatabase = useTestDatabase();
+
+test('the engine bench measures every figure of Pressroom at a tiny size', async () => {
+  const pressroom = createPressroom({
+    // One database for every figure (opening one per figure is slow embedded): each figure
+    // starts with no jobs, as on a fresh database.
+    async open() {
+      const { database, services } = testDatabase();
+      await services.db.execute(sql`delete from jobs`);
+      return { database, services, close: async () => {} };
+    },
+  });
+  const lines: string[] = [];
+  const size = { jobs: 50, runs: 1, clients: 8, concurrency: 10, latencyJobs: 20, latencyEveryMs: 5 };
+  const [result] = await measureSystems([pressroom], size, (line) => lines.push(line));
+  expect(result!.errors).toEqual([]);
+  for (const figure of FIGURES) {
+    const summary = result!.figures[figure.key];
+    expect(summary, figure.key).toBeDefined();
+    expect(Number.isFinite(summary!.median) && summary!.median > 0, figure.key).toBe(true);
+  }
+  const rows = tableRows([result!]);
+  expect(rows).toHaveLength(FIGURES.length + 1);
+  expect(renderTable(rows)).toContain('drain, concurrency 10');
+  expect(renderMarkdownTable(rows)).toContain('| figure | Pressroom |');
+  expect(targets([result!]).map((t) => t.target)).toContain('single enqueue ≥ 5,000 jobs/s');
+  expect(lines).toContain('run 1/1: Pressroom done');
+});
