@@ -25,12 +25,12 @@ import {
   type Job,
 } from '../src/services/index.ts';
 import {
-  DEFAULT_SUPERVISOR_SETTINGS,
   detectStuckWork,
   getSupervisorState,
   listSupervisorTicks,
   purgeByRetention,
   runSupervisorTick,
+  supervisorSettings,
   type SupervisorSettings,
   type SupervisorTick,
 } from '../src/services/supervisor/index.ts';
@@ -47,7 +47,7 @@ const by = { actor: 'test', reason: 'supervisor test' };
  * thread: a busy tick there delays the timers that renew the lease).
  */
 const FAST: Partial<SupervisorSettings> = { supervisorIntervalMs: 100, supervisorLeaseMs: 2_000 };
-const settings = (overrides: Partial<SupervisorSettings> = {}): SupervisorSettings => ({ ...DEFAULT_SUPERVISOR_SETTINGS, ...FAST, ...overrides });
+const settings = (overrides: Partial<SupervisorSettings> = {}): SupervisorSettings => ({ ...supervisorSettings(db().services), ...FAST, ...overrides });
 
 const runners: SupervisorRunner[] = [];
 function runner(id: string, overrides: Partial<SupervisorSettings> = {}): SupervisorRunner {
