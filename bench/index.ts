@@ -3,6 +3,7 @@
 // the same Redis for reference. Prints one table and writes bench/RESULTS.md.
 //   npm run bench                                 (20,000 jobs, median of 3 runs)
 //   BENCH_JOBS=5000 BENCH_RUNS=1 npm run bench    (a quick look)
+//   BENCH_SYSTEMS=pressroom BENCH_FIGURES=drain,latency npm run bench   (some systems and figures only)
 //   DATABASE_URL (default postgres://root@127.0.0.1:5432/root), REDIS_URL (default redis://127.0.0.1:6379)
 import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -25,6 +26,7 @@ const size: BenchSize = {
   concurrency: 10,
   latencyJobs: Number(process.env.BENCH_LATENCY_JOBS ?? 500),
   latencyEveryMs: 5,
+  only: process.env.BENCH_FIGURES ? new Set(process.env.BENCH_FIGURES.split(',')) : undefined,
 };
 
 async function packageVersion(name: string): Promise<string> {
@@ -90,12 +92,13 @@ function markdown(results: SystemResult[], machineLines: string[], started: Date
 }
 
 const started = new Date();
+const wanted = process.env.BENCH_SYSTEMS?.split(',');
 const systems = [
   createPressroom({ databaseUrl, redisUrl }),
   createGraphileWorker({ databaseUrl }),
   createPgBoss({ databaseUrl }),
   createBullMQ({ redisUrl }),
-];
+].filter((system) => !wanted || wanted.some((name) => system.name.toLowerCase().startsWith(name.toLowerCase())));
 console.log(`engine bench: ${size.jobs} jobs, ${size.runs} run(s), ${systems.map((s) => s.name).join(', ')}`);
 const results = await measureSystems(systems, size, (line) => console.log(`  ${line}`));
 const machineLines = await machine();
@@ -104,7 +107,10 @@ console.log(renderTable(tableRows(results)));
 console.log('');
 for (const t of targets(results)) console.log(`target: ${t.target}: ${t.figure} — ${t.met === undefined ? 'not measured' : t.met ? 'met' : 'NOT met'}`);
 for (const line of machineLines) console.log(line);
-const file = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
-await writeFile(file, markdown(results, machineLines, started));
-console.log(`\nwrote ${file}`);
+if (wanted || size.only) console.log('\npartial run (BENCH_SYSTEMS or BENCH_FIGURES): RESULTS.md left as it was');
+else {
+  const file = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
+  await writeFile(file, markdown(results, machineLines, started));
+  console.log(`\nwrote ${file}`);
+}
 process.exit(results.some((r) => r.errors.length) ? 1 : 0);

@@ -93,6 +93,7 @@ export async function startWorker(pressroom: Pressroom): Promise<Worker> {
     handlers,
     queues: config.PRESSROOM_WORKER_QUEUES,
     concurrency: config.PRESSROOM_WORKER_CONCURRENCY,
+    prefetch: { windowMs: config.PRESSROOM_WORKER_PREFETCH_MS, max: config.PRESSROOM_WORKER_PREFETCH_MAX },
     // The runtime setting jobLeaseMs (PRESSROOM_LEASE_MS when none is stored), as the worker starts.
     leaseMs: pressroom.services.settings.leaseMs,
     pollIntervalMs: config.PRESSROOM_POLL_INTERVAL_MS,

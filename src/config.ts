@@ -30,6 +30,9 @@ const environment = z.object({
     .string()
     .optional()
     .transform((value) => (value ? value.split(',').map((q) => q.trim()).filter(Boolean) : null)),
+  /** The worker's buffer of claimed jobs: about this much work at the handlers' recent pace (0: none), at most PREFETCH_MAX jobs. */
+  PRESSROOM_WORKER_PREFETCH_MS: int(0, 60_000, 100),
+  PRESSROOM_WORKER_PREFETCH_MAX: int(0, 10_000, 1_000),
   PRESSROOM_LEASE_MS: int(1_000, 3_600_000, 30_000),
   PRESSROOM_POLL_INTERVAL_MS: int(10, 60_000, 1_000),
   PRESSROOM_SHUTDOWN_GRACE_MS: int(0, 600_000, 10_000),

@@ -224,4 +224,42 @@ describe('worker', () => {
       await Promise.all([first.stop(), second.stop()]);
     }
   });
+
+  it('once jobs prove short, holds a few claimed jobs in a buffer; a buffered job is cancelled at once and the buffer is handed back on stop', async () => {
+    const { services, database } = db();
+    const queue = 'w-buffer';
+    // Short jobs first (higher priority): they show the worker that jobs here take no time.
+    await enqueueJobs(services, Array.from({ length: 3 }, () => ({ kind: 'test.noop', queue, priority: 10 })), by);
+    const held = (await enqueueJobs(services, Array.from({ length: 6 }, () => ({ kind: 'test.hold', queue, payload: { ms: 60_000 } })), by)).map((r) => r.job.id);
+    const worker = await startTestWorker(services, database, { queues: [queue], concurrency: 1, shutdownGraceMs: 200, prefetch: { windowMs: 100, max: 3 } });
+    let buffered: Job[];
+    try {
+      // One long job fills the only slot; the jobs claimed with it wait in the buffer, leased to this worker.
+      buffered = await waitFor(
+        async () => {
+          if (!worker.activeJobIds.some((id) => held.includes(id))) return null;
+          const waiting = (await jobsOf(queue)).filter((j) => held.includes(j.id) && j.status === 'running' && !worker.activeJobIds.includes(j.id));
+          return waiting.length > 0 ? waiting : null;
+        },
+        { what: 'claimed jobs waiting in the buffer' },
+      );
+      expect(buffered.length).toBeLessThanOrEqual(3);
+      for (const job of buffered) expect(job).toMatchObject({ workerId: worker.id, attempts: 1 });
+
+      // Cancelled before it started: it does not wait for the slot.
+      const [first] = buffered;
+      await cancelJob(services, first!.id, by);
+      await waitForJob(first!.id, (j) => j.status === 'cancelled', 'cancelled', 5_000);
+      expect(worker.activeJobIds).not.toContain(first!.id);
+    } finally {
+      await worker.stop();
+    }
+    // Stopped: the buffered jobs (never started) and the running one (after the grace period) are queued again, no attempt used.
+    for (const job of buffered.slice(1)) {
+      expect(await getJob(services.db, job.id)).toMatchObject({ status: 'queued', attempts: 0, leaseToken: null });
+    }
+    const statuses = (await jobsOf(queue)).filter((j) => held.includes(j.id)).map((j) => j.status);
+    expect(statuses.filter((s) => s === 'cancelled')).toHaveLength(1);
+    expect(statuses.filter((s) => s === 'queued')).toHaveLength(5);
+  });
 });

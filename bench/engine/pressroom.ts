@@ -15,7 +15,7 @@ import { Worker } from '../../src/worker/worker.ts';
 import { chunks, createScratchDatabase, fromClients, now, trickle, waitFor, type DrainMode, type EngineSystem, type Timed } from './system.ts';
 
 const by = { actor: 'bench' };
-const CONCURRENCY = 10;
+const CONCURRENCY = Number(process.env.BENCH_PRESSROOM_CONCURRENCY ?? 10);
 
 /** A migrated database and the services over it. */
 export interface PressroomDatabase {

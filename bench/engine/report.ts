@@ -12,6 +12,8 @@ export interface BenchSize {
   concurrency: number;
   latencyJobs: number;
   latencyEveryMs: number;
+  /** Figures to measure (BENCH_FIGURES: bulk,single,drain,drainFastest,latency); all when absent. */
+  only?: Set<string>;
 }
 
 export const FIGURES = [
@@ -65,6 +67,8 @@ async function once<T>(system: EngineSystem, measure: () => Promise<T>): Promise
   }
 }
 
+const stepKeys: Record<string, string> = { 'bulk enqueue': 'bulk', 'single enqueue': 'single' };
+
 /**
  * Measures every figure of every system `size.runs` times, the systems interleaved within each
  * run so that a slow spell of the machine does not fall on one system only.
@@ -79,6 +83,7 @@ export async function measureSystems(systems: EngineSystem[], size: BenchSize, p
     for (const [i, system] of systems.entries()) {
       const result = results[i]!;
       const step = async (what: string, measure: () => Promise<void>) => {
+        if (size.only && !size.only.has(stepKeys[what] ?? what)) return;
         try {
           await once(system, measure);
         } catch (error) {

@@ -4,6 +4,7 @@
 // An alert stays open until the condition clears (resolveAlertsExcept); an operator acknowledges it.
 import { type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { storableJson } from './storableJson.ts';
 import { query, type Db } from '../db/client.ts';
 import { inTransaction, type ServiceContext } from './context.ts';
 import { NotFoundError } from './errors.ts';
@@ -59,7 +60,7 @@ const raiseInput = z
     targetType: z.string().min(1).max(100),
     targetId: z.string().min(1).max(200),
     message: z.string().min(1).max(2000),
-    details: z.json().nullable().optional(),
+    details: storableJson.nullable().optional(),
   })
   .strict();
 

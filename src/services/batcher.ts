@@ -1,38 +1,58 @@
 // Coalesces calls that arrive while a flush is in flight into the next flush: one round trip
 // per burst instead of one per call, with no timer adding latency to the first call.
-export interface Batcher<T> {
-  /** Resolves once the item has been flushed; rejects if its flush failed. */
-  add(item: T): Promise<void>;
+export interface Batcher<T, R = void> {
+  /** Resolves with the item's result once its batch has been flushed; rejects if that flush failed. */
+  add(item: T): Promise<R>;
   /** Resolves when nothing is queued or in flight. */
   drain(): Promise<void>;
 }
 
-export function createBatcher<T>(flush: (items: T[]) => Promise<void>, maxBatch = 1_000): Batcher<T> {
-  let queued: { item: T; resolve: () => void; reject: (e: unknown) => void }[] = [];
-  let running: Promise<void> | null = null;
+export interface BatcherOptions {
+  maxBatch?: number;
+  /**
+   * Flushes running at once. 1 (the default) keeps batches in order; more lets a burst from many
+   * callers use more than one connection, each flush still taking all that is queued.
+   */
+  maxInFlight?: number;
+}
 
-  const run = async () => {
-    while (queued.length > 0) {
+/** `flush` returns one result per item, in order (or nothing, when R is void). */
+export function createBatcher<T, R = void>(
+  flush: (items: T[]) => Promise<R[] | void>,
+  { maxBatch = 1_000, maxInFlight = 1 }: BatcherOptions = {},
+): Batcher<T, R> {
+  let queued: { item: T; resolve: (result: R) => void; reject: (e: unknown) => void }[] = [];
+  const inFlight = new Set<Promise<void>>();
+
+  const flushBatch = async (batch: typeof queued) => {
+    try {
+      const results = await flush(batch.map((b) => b.item));
+      batch.forEach((b, index) => b.resolve(results?.[index] as R));
+    } catch (error) {
+      for (const b of batch) b.reject(error);
+    }
+  };
+
+  const pump = () => {
+    while (queued.length > 0 && inFlight.size < maxInFlight) {
       const batch = queued.slice(0, maxBatch);
       queued = queued.slice(batch.length);
-      try {
-        await flush(batch.map((b) => b.item));
-        for (const b of batch) b.resolve();
-      } catch (error) {
-        for (const b of batch) b.reject(error);
-      }
+      const running: Promise<void> = flushBatch(batch).finally(() => {
+        inFlight.delete(running);
+        pump();
+      });
+      inFlight.add(running);
     }
-    running = null;
   };
 
   return {
     add(item) {
-      const done = new Promise<void>((resolve, reject) => queued.push({ item, resolve, reject }));
-      running ??= run();
+      const done = new Promise<R>((resolve, reject) => queued.push({ item, resolve, reject }));
+      pump();
       return done;
     },
     async drain() {
-      while (running) await running;
+      while (inFlight.size > 0) await Promise.all(inFlight);
     },
   };
 }

@@ -6,6 +6,7 @@
 import { CronExpressionParser } from 'cron-parser';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { storableJsonObject } from './storableJson.ts';
 import { query, type Db } from '../db/client.ts';
 import { inTransaction, type Emit, type ServiceContext } from './context.ts';
 import { InvalidInputError, NotFoundError } from './errors.ts';
@@ -120,7 +121,7 @@ const createInput = z
     timezone: z.string().min(1).max(100).default('UTC'),
     kind: z.string(),
     queue: z.string().optional(),
-    payload: z.record(z.string(), z.json()).optional(),
+    payload: storableJsonObject.optional(),
   })
   .strict()
   .superRefine((input, issues) => {

@@ -1,5 +1,6 @@
-// The worker: claims jobs in batches (woken by NOTIFY, polling as the fallback), runs handlers
-// with bounded concurrency, renews leases, batches completions, and on stop lets running
+// The worker: claims jobs in batches (woken by NOTIFY, polling as the fallback) into a small
+// local buffer sized by src/worker/prefetch.ts, runs handlers with bounded concurrency, renews
+// leases, batches completions, and on stop hands buffered jobs back at once and lets running
 // handlers finish within a grace period before handing the rest back to the queue. Runs whose
 // worker died are recovered by the supervisor (src/worker/supervisor.ts), not here.
 import { randomBytes } from 'node:crypto';
@@ -18,6 +19,7 @@ import type { Job } from '../services/types.ts';
 import { deregisterWorker, registerWorker, setWorkerStopping } from '../services/workers.ts';
 import { FatalError, JobInterrupted, TransientError } from './errors.ts';
 import type { HandlerRegistry } from './handler.ts';
+import { DEFAULT_PREFETCH, PrefetchGauge, type PrefetchOptions } from './prefetch.ts';
 import { createRunContext, interrupt, type Run } from './runContext.ts';
 
 export interface WorkerOptions {
@@ -31,6 +33,7 @@ export interface WorkerOptions {
   leaseMs: number;
   pollIntervalMs: number;
   shutdownGraceMs: number;
+  prefetch?: PrefetchOptions;
 }
 
 export function newWorkerId(): string {
@@ -40,6 +43,9 @@ export function newWorkerId(): string {
 export class Worker {
   readonly id: string;
   private readonly runs = new Map<number, { run: Run; done: Promise<void> }>();
+  /** Claimed (leased to this worker) and waiting for a free slot. */
+  private buffered: Job[] = [];
+  private readonly prefetch: PrefetchGauge;
   private readonly log: Logger;
   private readonly completer: Batcher<Completion>;
   private readonly stopListening: (() => Promise<void>)[] = [];
@@ -52,6 +58,7 @@ export class Worker {
     this.id = options.id ?? newWorkerId();
     this.log = options.services.log.child({ worker: this.id });
     this.completer = createBatcher((completions) => this.complete(completions));
+    this.prefetch = new PrefetchGauge(options.prefetch ?? DEFAULT_PREFETCH, options.concurrency);
   }
 
   get activeJobIds(): number[] {
@@ -76,6 +83,7 @@ export class Worker {
     const { services, shutdownGraceMs } = this.options;
     await setWorkerStopping(services, this.id).catch((error) => this.log.warn({ err: error }, 'could not mark worker stopping'));
     await this.claiming;
+    await this.releaseBuffered();
     const allDone = Promise.all([...this.runs.values()].map((r) => r.done));
     const graceOver = await Promise.race([allDone.then(() => false), delay(shutdownGraceMs).then(() => true)]);
     if (graceOver && this.runs.size > 0) {
@@ -106,27 +114,57 @@ export class Worker {
     const { services, concurrency, leaseMs, queues, handlers } = this.options;
     while (this.wanted && !this.stopping) {
       this.wanted = false;
-      const room = concurrency - this.runs.size;
-      if (room <= 0) return;
+      const freeSlots = concurrency - this.runs.size;
+      const wanted = freeSlots + this.prefetch.bufferSize - this.buffered.length;
+      if (wanted <= 0) return;
       let jobs: Job[];
       try {
-        jobs = await claimJobs(services, { workerId: this.id, queues, kinds: [...handlers.keys()], limit: room, leaseMs });
+        jobs = await claimJobs(services, {
+          workerId: this.id,
+          queues,
+          kinds: [...handlers.keys()],
+          limit: wanted,
+          constrainedLimit: Math.max(0, freeSlots - this.buffered.length),
+          leaseMs,
+        });
       } catch (error) {
         this.log.error({ err: error }, 'claim failed; retrying at the next poll');
         return;
       }
-      for (const job of jobs) this.startRun(job);
-      if (jobs.length === room) this.wanted = true;
+      if (this.stopping) {
+        await releaseRuns(services, this.id, jobs.map(runRef));
+        return;
+      }
+      this.buffered.push(...jobs);
+      this.startBuffered();
+      if (jobs.length === wanted) this.wanted = true;
     }
   }
 
+  /** Starts buffered jobs while slots are free. */
+  private startBuffered() {
+    while (this.runs.size < this.options.concurrency && this.buffered.length > 0) this.startRun(this.buffered.shift()!);
+  }
+
   private startRun(job: Job) {
-    const run: Run = { job, ref: { jobId: job.id, leaseToken: job.leaseToken! }, controller: new AbortController(), metrics: {} };
+    const run: Run = { job, ref: runRef(job), controller: new AbortController(), metrics: {} };
+    const started = performance.now();
     const done = this.execute(run).finally(() => {
       this.runs.delete(job.id);
-      this.wake();
+      this.prefetch.recordRun(performance.now() - started);
+      this.startBuffered();
+      // Claim again once the buffer is half used up: the next claim overlaps the runs left.
+      if (this.buffered.length <= this.prefetch.bufferSize / 2) this.wake();
     });
     this.runs.set(job.id, { run, done });
+  }
+
+  /** Hands buffered jobs back to the queue (the worker is stopping); their attempt is not counted. */
+  private async releaseBuffered() {
+    const jobs = this.buffered.splice(0);
+    if (jobs.length === 0) return;
+    const released = await releaseRuns(this.options.services, this.id, jobs.map(runRef));
+    this.log.info({ released: released.length }, 'handed buffered jobs back to the queue');
   }
 
   private async execute(run: Run): Promise<void> {
@@ -185,35 +223,47 @@ export class Worker {
     if (stale.length > 0) this.log.info({ jobs: stale }, 'runs ended elsewhere before completing; results dropped');
   }
 
-  /** A pause, cancel or force-fail was asked of a job somewhere: act if we run it. */
+  /** A pause, cancel or force-fail was asked of a job somewhere: act if we hold it. */
   private async onControl(jobId: number) {
-    const entry = this.runs.get(jobId);
-    if (!entry) return;
+    const held = this.runs.get(jobId)?.run.job ?? this.buffered.find((b) => b.id === jobId);
+    if (!held) return;
     try {
       const job = await getJob(this.options.services.db, jobId);
-      if (job.status !== 'running' || job.leaseToken !== entry.run.ref.leaseToken) interrupt(entry.run, 'lost');
-      else if (job.controlRequest) interrupt(entry.run, job.controlRequest);
+      if (job.status !== 'running' || job.leaseToken !== held.leaseToken) await this.stopHeld(held.leaseToken!, jobId, 'lost');
+      else if (job.controlRequest) await this.stopHeld(held.leaseToken!, jobId, job.controlRequest);
     } catch (error) {
       this.log.warn({ err: error, jobId }, 'could not read a control request');
     }
   }
 
-  /** Renews the leases of running jobs; a job we no longer hold is stopped. */
+  /** Renews the leases of running and buffered jobs; a job we no longer hold is stopped. */
   private async renew() {
-    const runs = [...this.runs.values()].map((r) => r.run);
+    const refs = [...[...this.runs.values()].map((r) => r.run.ref), ...this.buffered.map(runRef)];
     try {
-      const { held } = await renewLeases(this.options.services, this.id, runs.map((run) => run.ref), this.options.leaseMs);
-      for (const run of runs) {
-        if (!this.runs.has(run.job.id)) continue;
-        if (!held.has(run.job.id)) interrupt(run, 'lost');
-        else {
-          const request = held.get(run.job.id);
-          if (request) interrupt(run, request);
-        }
+      const { held } = await renewLeases(this.options.services, this.id, refs, this.options.leaseMs);
+      for (const ref of refs) {
+        const request = held.has(ref.jobId) ? held.get(ref.jobId) : 'lost';
+        if (request) await this.stopHeld(ref.leaseToken, ref.jobId, request);
       }
     } catch (error) {
       this.log.warn({ err: error }, 'lease renewal failed');
     }
+  }
+
+  /**
+   * Stops a job this worker holds under `leaseToken`, wherever it is now: a running handler is
+   * interrupted (it acknowledges at its next checkpoint); a buffered job leaves the buffer, and a
+   * pause or cancel is acknowledged at once since it never started.
+   */
+  private async stopHeld(leaseToken: string, jobId: number, request: 'pause' | 'cancel' | 'lost') {
+    const running = this.runs.get(jobId)?.run;
+    if (running?.ref.leaseToken === leaseToken) return interrupt(running, request);
+    const buffered = this.buffered.find((b) => b.id === jobId && b.leaseToken === leaseToken);
+    if (!buffered) return;
+    this.buffered = this.buffered.filter((b) => b !== buffered);
+    if (request === 'lost') return;
+    const stopped = await acknowledgeControl(this.options.services, { ...runRef(buffered), workerId: this.id });
+    this.log.info({ jobId, status: stopped.status }, `buffered job stopped before it started: ${request}`);
   }
 
   /**
@@ -226,4 +276,5 @@ export class Worker {
   }
 }
 
+const runRef = (job: Job) => ({ jobId: job.id, leaseToken: job.leaseToken! });
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());

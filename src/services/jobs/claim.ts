@@ -22,6 +22,12 @@ export interface ClaimRequest {
   /** Job kinds this worker has handlers for. */
   kinds: string[];
   limit: number;
+  /**
+   * How many of `limit` may be jobs of limited queues or governed jobs (default: all). Those count
+   * against their limit from the moment they are claimed, so a worker claims only as many as it
+   * can start at once, never into its prefetch buffer.
+   */
+  constrainedLimit?: number;
   leaseMs: number;
 }
 
@@ -29,7 +35,7 @@ export async function claimJobs(ctx: ServiceContext, request: ClaimRequest): Pro
   if (request.limit <= 0) return [];
   // One statement is its own transaction: no BEGIN/COMMIT round trips on the hot path.
   const free = await withEvents(ctx, (emit) => claim(ctx.db, emit, request, freeCandidates(request), request.limit));
-  const room = request.limit - free.length;
+  const room = Math.min(request.limit - free.length, request.constrainedLimit ?? request.limit);
   if (room <= 0) return free;
   const constrained = await inTransaction(ctx, async (tx, emit) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${CONSTRAINED_CLAIM_LOCK})`);

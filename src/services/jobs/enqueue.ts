@@ -1,6 +1,8 @@
 // Enqueue: one statement for any number of jobs (history included), items in the same
 // transaction, a debounced NOTIFY after commit. Race-free dedupe rests on a partial unique index.
+// Single enqueues that arrive together share one statement (and one commit).
 import { sql } from 'drizzle-orm';
+import { createBatcher, type Batcher } from '../batcher.ts';
 import { query, type Db } from '../../db/client.ts';
 import { inTransaction, withEvents, type Emit, type ServiceContext } from '../context.ts';
 import { jobSummary } from '../events.ts';
@@ -22,35 +24,66 @@ const enqueueBatch = z.array(enqueueInput).min(1).max(50_000);
 
 export async function enqueueJob(ctx: ServiceContext, input: EnqueueInput, by: Actor): Promise<EnqueueResult> {
   // Validated on its own, so that an issue's path names the field (`kind`), not `0.kind`.
-  const [result] = await enqueueParsed(ctx, [parseInput(enqueueInput, input)], by);
-  return result!;
+  const request = { input: parseInput(enqueueInput, input), by };
+  const outcome = await singleEnqueues(ctx).add(request);
+  if (!outcome.ok) throw outcome.error;
+  return outcome.result;
 }
 
 export async function enqueueJobs(ctx: ServiceContext, inputs: EnqueueInput[], by: Actor): Promise<EnqueueResult[]> {
-  return enqueueParsed(ctx, parseInput(enqueueBatch, inputs), by);
+  return enqueueParsed(ctx, parseInput(enqueueBatch, inputs).map((input) => ({ input, by })));
 }
 
-async function enqueueParsed(ctx: ServiceContext, parsed: ParsedEnqueueInput[], by: Actor): Promise<EnqueueResult[]> {
-  const results = await insertResolvingDuplicates(ctx, parsed, by);
+interface EnqueueRequest {
+  input: ParsedEnqueueInput;
+  by: Actor;
+}
+
+type Outcome = { ok: true; result: EnqueueResult } | { ok: false; error: unknown };
+
+/**
+ * Single enqueues on one database (one pool, or one transaction) coalesce: those that arrive while
+ * statements are in flight go together in the next one. A batch that fails is tried again job by
+ * job, so one bad job (say, a payload PostgreSQL refuses) fails its own caller only.
+ */
+const coalescers = new WeakMap<object, Batcher<EnqueueRequest, Outcome>>();
+
+function singleEnqueues(ctx: ServiceContext): Batcher<EnqueueRequest, Outcome> {
+  let batcher = coalescers.get(ctx.db);
+  if (!batcher) {
+    // Two statements at a time: one commits while the next batch fills.
+    batcher = createBatcher((requests) => enqueueSettled(ctx, requests), { maxBatch: 500, maxInFlight: 2 });
+    coalescers.set(ctx.db, batcher);
+  }
+  return batcher;
+}
+
+async function enqueueSettled(ctx: ServiceContext, requests: EnqueueRequest[]): Promise<Outcome[]> {
+  try {
+    return (await enqueueParsed(ctx, requests)).map((result) => ({ ok: true, result }));
+  } catch (error) {
+    if (requests.length === 1) return [{ ok: false, error }];
+    return Promise.all(requests.map(async (request) => (await enqueueSettled(ctx, [request]))[0]!));
+  }
+}
+
+async function enqueueParsed(ctx: ServiceContext, requests: EnqueueRequest[]): Promise<EnqueueResult[]> {
+  const results = await insertResolvingDuplicates(ctx, requests);
   ctx.notifier.jobsReady().catch((error) => ctx.log.warn({ err: error }, 'could not notify workers'));
   return results;
 }
 
-async function insertResolvingDuplicates(
-  ctx: ServiceContext,
-  parsed: ParsedEnqueueInput[],
-  by: Actor,
-  tries = 3,
-): Promise<EnqueueResult[]> {
-  const rows = parsed.map((input) => toRow(ctx, input, by));
+async function insertResolvingDuplicates(ctx: ServiceContext, requests: EnqueueRequest[], tries = 3): Promise<EnqueueResult[]> {
+  const parsed = requests.map((request) => request.input);
+  const rows = requests.map((request) => toRow(ctx, request.input, request.by));
   const inserted = parsed.some((input) => input.items?.length)
     ? await inTransaction(ctx, async (tx, emit) => {
-        const jobs = await insertJobs(tx, emit, rows, by);
+        const jobs = await insertJobs(tx, emit, rows);
         await insertItems(tx, parsed, rows, jobs);
         return jobs;
       })
     : // Without items the insert is one statement, its own transaction: no BEGIN/COMMIT round trips.
-      await withEvents(ctx, (emit) => insertJobs(ctx.db, emit, rows, by));
+      await withEvents(ctx, (emit) => insertJobs(ctx.db, emit, rows));
   const duplicates = await findLiveDuplicates(
     ctx.db,
     rows.filter((row) => !inserted.has(row.run_id)),
@@ -60,10 +93,10 @@ async function insertResolvingDuplicates(
     return job && { job, deduplicated: !inserted.has(row.run_id) };
   });
   // A duplicate that finished between our insert and our look-up freed its key: enqueue again.
-  const unresolved = parsed.filter((_, index) => !results[index]);
+  const unresolved = requests.filter((_, index) => !results[index]);
   if (unresolved.length === 0) return results as EnqueueResult[];
   if (tries <= 1) throw new Error('enqueue kept racing with jobs of the same dedupe key finishing');
-  const retried = await insertResolvingDuplicates(ctx, unresolved, by, tries - 1);
+  const retried = await insertResolvingDuplicates(ctx, unresolved, tries - 1);
   return results.map((result) => result ?? retried.shift()!);
 }
 
@@ -84,16 +117,17 @@ function toRow(ctx: ServiceContext, input: ParsedEnqueueInput, by: Actor) {
     governor_key: input.governorKey ?? null,
     items_total: input.items?.length ?? 0,
     created_by: by.actor,
+    reason: by.reason ?? null,
   };
 }
 
-async function insertJobs(tx: Db, emit: Emit, rows: JobRow[], by: Actor): Promise<Map<string, Job>> {
+async function insertJobs(tx: Db, emit: Emit, rows: JobRow[]): Promise<Map<string, Job>> {
   const [out] = await query<{ jobs: Record<string, unknown>[]; history: Record<string, unknown>[] }>(
     tx,
     sql`with input as (
           select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(
             run_id text, kind text, queue text, payload jsonb, priority int, run_at timestamptz,
-            max_attempts int, backoff jsonb, dedupe_key text, governor_key text, items_total int, created_by text)
+            max_attempts int, backoff jsonb, dedupe_key text, governor_key text, items_total int, created_by text, reason text)
         ),
         new_queues as (
           insert into queues (name) select distinct queue from input on conflict do nothing
@@ -112,9 +146,9 @@ async function insertJobs(tx: Db, emit: Emit, rows: JobRow[], by: Actor): Promis
         ),
         logged as (
           insert into history (actor, operation, target_type, target_id, after, reason)
-          select created_by, 'enqueue', 'job', id::text,
-                 jsonb_build_object('status', status, 'runId', run_id, 'kind', kind, 'queue', queue), ${by.reason ?? null}::text
-          from inserted
+          select inserted.created_by, 'enqueue', 'job', inserted.id::text,
+                 jsonb_build_object('status', inserted.status, 'runId', inserted.run_id, 'kind', inserted.kind, 'queue', inserted.queue), input.reason
+          from inserted join input using (run_id)
           returning *
         )
         select (select coalesce(json_agg(inserted), '[]') from inserted) as jobs,

@@ -1,5 +1,6 @@
 // The shape of enqueue requests, validated before anything is written.
 import { z } from 'zod';
+import { storableJson, storableJsonObject, storableText } from '../storableJson.ts';
 
 const name = (what: string) =>
   z
@@ -18,16 +19,15 @@ export const backoffInput = z.object({
 });
 
 const item = z.union([
-  z.string().min(1).max(500),
-  z.object({ key: z.string().min(1).max(500), payload: z.json().optional() }),
+  storableText().min(1).max(500),
+  z.object({ key: storableText().min(1).max(500), payload: storableJson.optional() }),
 ]);
 
 export const enqueueInput = z
   .object({
     kind: name('kind'),
     queue: name('queue').default('default'),
-    payload: z
-      .record(z.string(), z.json())
+    payload: storableJsonObject
       .default({})
       .refine((p) => JSON.stringify(p).length <= MAX_PAYLOAD_BYTES, 'payload must be at most 1 MB as JSON'),
     priority: z.number().int().min(-1000).max(1000).default(0),
@@ -35,7 +35,7 @@ export const enqueueInput = z
     delayMs: z.number().int().min(0).max(366 * 86_400_000).optional(),
     maxAttempts: z.number().int().min(1).max(100).optional(),
     backoff: backoffInput.optional(),
-    dedupeKey: z.string().min(1).max(200).optional(),
+    dedupeKey: storableText().min(1).max(200).optional(),
     governorKey: name('governorKey').optional(),
     items: z.array(item).max(100_000, 'at most 100000 items per job').optional(),
   })

@@ -43,7 +43,8 @@ export async function runTransition(tx: Db, emit: Emit, spec: TransitionSpec): P
     sql`with t as (${spec.targets}),
         upd as (
           update jobs j set ${spec.set}, updated_at = now()
-          from t where j.id = t.id
+          -- = ANY(array): the planner cannot size t, and may hash the whole jobs table to join it
+          from t where j.id = t.id and j.id = any(array(select id from t))
           returning j.*, t.status_before
         ),
         released as (
