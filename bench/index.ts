@@ -1,33 +1,40 @@
-// The engine benchmark beside the peers (issue #5, part 1): Pressroom, graphile-worker and pg-boss
-// on the same PostgreSQL (a database of their own each, made and dropped per figure), BullMQ on
-// the same Redis for reference. Prints one table and writes bench/RESULTS.md.
-//   npm run bench                                 (20,000 jobs, median of 3 runs)
-//   BENCH_JOBS=5000 BENCH_RUNS=1 npm run bench    (a quick look)
-//   BENCH_SYSTEMS=pressroom BENCH_FIGURES=drain,latency npm run bench   (some systems and figures only)
+// `npm run bench`: the three parts of issue #5 in one run, each printed as it ends and written to
+// its own section of bench/RESULTS.md (a partial run rewrites only the sections it measured).
+//   npm run bench                                   engine (20,000 jobs × 3), fan-out (1k/5k/10k), API (1M jobs / 10M history)
+//   BENCH_SECTIONS=engine,fanout npm run bench      some sections only
+//   BENCH_JOBS=5000 BENCH_RUNS=1 npm run bench      a quick look at the engine
+//   BENCH_SYSTEMS=pressroom BENCH_FIGURES=drain,latency npm run bench   some systems and figures only (RESULTS.md left alone)
+//   BENCH_FANOUT_SIZES=1000 · BENCH_API_JOBS / BENCH_API_HISTORY / BENCH_API_RELOAD=1
 //   DATABASE_URL (default postgres://root@127.0.0.1:5432/root), REDIS_URL (default redis://127.0.0.1:6379)
 import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import postgres from 'postgres';
-import { createBullMQ } from './engine/bullmq.ts';
-import { createGraphileWorker } from './engine/graphileWorker.ts';
-import { createPgBoss } from './engine/pgBoss.ts';
-import { createPressroom } from './engine/pressroom.ts';
-import { measureSystems, renderMarkdownTable, renderTable, tableRows, targets, type BenchSize, type SystemResult } from './engine/report.ts';
+import { runApiBench } from './api/index.ts';
+import { runEngineBench } from './engine/index.ts';
+import type { BenchSize } from './engine/report.ts';
 import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL } from './engine/system.ts';
+import { runFanoutBench } from './fanout/index.ts';
+import { replaceSection } from './results.ts';
 
-const databaseUrl = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
-const redisUrl = process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
-const size: BenchSize = {
-  jobs: Number(process.env.BENCH_JOBS ?? 20_000),
-  runs: Number(process.env.BENCH_RUNS ?? 3),
+const env = process.env;
+const databaseUrl = env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
+const redisUrl = env.REDIS_URL ?? DEFAULT_REDIS_URL;
+const list = (value: string | undefined) => value?.split(',').map((v) => v.trim()).filter(Boolean);
+const sections = new Set(list(env.BENCH_SECTIONS) ?? ['engine', 'fanout', 'api']);
+const systems = list(env.BENCH_SYSTEMS);
+const figures = list(env.BENCH_FIGURES);
+const engineSize: BenchSize = {
+  jobs: Number(env.BENCH_JOBS ?? 20_000),
+  runs: Number(env.BENCH_RUNS ?? 3),
   clients: 8,
   concurrency: 10,
-  latencyJobs: Number(process.env.BENCH_LATENCY_JOBS ?? 500),
+  latencyJobs: Number(env.BENCH_LATENCY_JOBS ?? 500),
   latencyEveryMs: 5,
-  only: process.env.BENCH_FIGURES ? new Set(process.env.BENCH_FIGURES.split(',')) : undefined,
+  only: figures && new Set(figures),
 };
+const log = (line: string) => console.log(`  ${line}`);
 
 async function packageVersion(name: string): Promise<string> {
   const file = fileURLToPath(new URL(`../node_modules/${name}/package.json`, import.meta.url));
@@ -56,61 +63,52 @@ async function machine(): Promise<string[]> {
   ];
 }
 
-function markdown(results: SystemResult[], machineLines: string[], started: Date): string {
-  const out = [
-    '# Engine benchmark beside the peers',
+const written = new Map<string, string[]>();
+let failed = false;
+const started = new Date();
+
+if (sections.has('engine')) {
+  const engine = await runEngineBench({ databaseUrl, redisUrl, size: engineSize, systems, log });
+  console.log(['', ...engine.consoleLines, ''].join('\n'));
+  failed ||= engine.failed;
+  // A run of some systems or figures is a look, not a result.
+  if (!systems && !figures) written.set('engine', engine.markdown);
+}
+if (sections.has('fanout')) {
+  const sizes = (list(env.BENCH_FANOUT_SIZES) ?? ['1000', '5000', '10000']).map(Number);
+  const fanout = await runFanoutBench({ sizes, databaseUrl, redisUrl, log });
+  console.log(['', ...fanout.consoleLines, ''].join('\n'));
+  failed ||= fanout.results.some((r) => r.errors.length > 0);
+  written.set('fanout', fanout.markdown);
+}
+if (sections.has('api')) {
+  const api = await runApiBench({
+    databaseUrl,
+    jobs: Number(env.BENCH_API_JOBS ?? 1_000_000),
+    history: Number(env.BENCH_API_HISTORY ?? 10_000_000),
+    reload: env.BENCH_API_RELOAD === '1',
+    log,
+  });
+  console.log(['', ...api.consoleLines, ''].join('\n'));
+  written.set('api', api.markdown);
+}
+
+const machineLines = await machine();
+console.log(machineLines.join('\n'));
+if (written.size > 0) {
+  const file = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
+  let results = await readFile(file, 'utf8').catch(() => '');
+  results = replaceSection(results, 'head', [
+    '# Benchmarks beside the peers',
     '',
-    `Written by \`npm run bench\` (bench/index.ts) on ${started.toISOString()}: ${size.jobs.toLocaleString('en')} jobs per throughput figure, ` +
-      `median of ${size.runs} run${size.runs === 1 ? '' : 's'} with the range in brackets; latency: ${size.latencyJobs} jobs added one every ${size.latencyEveryMs} ms to an idle worker, ` +
-      `from just before the enqueue call to the start of the handler, both timed in the benchmark process. Single enqueue: ${size.clients} concurrent clients. ` +
-      'Every figure runs on a fresh database (or Redis prefix), dropped after.',
-    '',
-    '"Pressroom vs X" is how far Pressroom is ahead: X\'s time over Pressroom\'s for latency, Pressroom\'s rate over X\'s for throughput; above 1× Pressroom is better.',
-    '',
-    renderMarkdownTable(tableRows(results)),
-    '',
-    '## Targets (issue #5)',
-    '',
-    '| target | figure | met |',
-    '| --- | --- | --- |',
-    ...targets(results).map((t) => `| ${t.target} | ${t.figure} | ${t.met === undefined ? '—' : t.met ? 'yes' : '**no**'} |`),
+    `Written by \`npm run bench\` (bench/index.ts); the sections below were measured on ${started.toISOString()} or earlier, each stamped.`,
     '',
     '## Machine',
     '',
     ...machineLines,
-    '',
-    '## Settings',
-    '',
-  ];
-  for (const result of results) {
-    out.push(`### ${result.name}`, '', ...Object.entries(result.settings).map(([k, v]) => `- ${k}: ${v}`));
-    for (const note of result.notes) out.push(`- note: ${note}`);
-    for (const error of result.errors) out.push(`- **failed**: ${error}`);
-    out.push('');
-  }
-  return out.join('\n');
-}
-
-const started = new Date();
-const wanted = process.env.BENCH_SYSTEMS?.split(',');
-const systems = [
-  createPressroom({ databaseUrl, redisUrl }),
-  createGraphileWorker({ databaseUrl }),
-  createPgBoss({ databaseUrl }),
-  createBullMQ({ redisUrl }),
-].filter((system) => !wanted || wanted.some((name) => system.name.toLowerCase().startsWith(name.toLowerCase())));
-console.log(`engine bench: ${size.jobs} jobs, ${size.runs} run(s), ${systems.map((s) => s.name).join(', ')}`);
-const results = await measureSystems(systems, size, (line) => console.log(`  ${line}`));
-const machineLines = await machine();
-console.log('');
-console.log(renderTable(tableRows(results)));
-console.log('');
-for (const t of targets(results)) console.log(`target: ${t.target}: ${t.figure} — ${t.met === undefined ? 'not measured' : t.met ? 'met' : 'NOT met'}`);
-for (const line of machineLines) console.log(line);
-if (wanted || size.only) console.log('\npartial run (BENCH_SYSTEMS or BENCH_FIGURES): RESULTS.md left as it was');
-else {
-  const file = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
-  await writeFile(file, markdown(results, machineLines, started));
-  console.log(`\nwrote ${file}`);
-}
-process.exit(results.some((r) => r.errors.length) ? 1 : 0);
+  ]);
+  for (const [name, markdown] of written) results = replaceSection(results, name, [...markdown, '', `_measured ${started.toISOString()}_`]);
+  await writeFile(file, results);
+  console.log(`\nwrote ${[...written.keys()].join(', ')} to ${file}`);
+} else console.log('\nnothing written: a partial look (BENCH_SYSTEMS or BENCH_FIGURES)');
+process.exit(failed ? 1 : 0);

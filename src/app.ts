@@ -77,7 +77,7 @@ export async function connectRedisBus(url: string, prefix: string, log: Logger):
   };
   const publisher = await connect();
   try {
-    return createRedisBus(publisher, await connect(), prefix);
+    return createRedisBus(publisher, await connect(), prefix, (error) => log.warn({ err: error }, 'could not publish an event to Redis'));
   } catch (error) {
     publisher.disconnect();
     throw error;

@@ -1093,11 +1093,12 @@ describe('with API keys', () => {
         expect(node.history.edges.length).toBe(node.status === 'paused' ? 2 : 1);
         expect(node.queue.stats.queued + node.queue.stats.paused).toBeGreaterThanOrEqual(16);
       }
-      // The key look-up, the page, and one statement each for queues, their stats, items and history.
+      // The key look-up, the page, and one statement each for queues, their live and finished
+      // counts, items and history; the second page reuses the finished counts the first one made.
       expect(ten.statements).toBeGreaterThanOrEqual(6);
       expect(ten.statements).toBeLessThanOrEqual(10);
-      expect(fifty.statements).toBeLessThanOrEqual(10);
-      expect(fifty.statements).toBe(ten.statements);
+      expect(fifty.statements).toBeGreaterThanOrEqual(6);
+      expect(fifty.statements).toBeLessThanOrEqual(ten.statements);
     });
 
     it('passes legitimate queries: the GraphiQL examples, a dashboard page of 50, a full page of 200', async () => {

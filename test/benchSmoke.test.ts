@@ -3,6 +3,7 @@
 import { sql } from 'drizzle-orm';
 import { expect, test } from 'vitest';
 import { createPressroom } from '../bench/engine/pressroom.ts';
+import { replaceSection } from '../bench/results.ts';
 import { FIGURES, measureSystems, renderMarkdownTable, renderTable, tableRows, targets } from '../bench/engine/report.ts';
 import { useTestDatabase } from './support/db.ts';
 
@@ -33,4 +34,14 @@ test('the engine bench measures every figure of Pressroom at a tiny size', async
   expect(renderMarkdownTable(rows)).toContain('| figure | Pressroom |');
   expect(targets([result!]).map((t) => t.target)).toContain('single enqueue ≥ 5,000 jobs/s');
   expect(lines).toContain('run 1/1: Pressroom done');
+});
+
+test('a bench run of some sections rewrites those sections of RESULTS.md and keeps the others', () => {
+  let document = replaceSection('', 'api', ['## API', 'old api figures']);
+  document = replaceSection(document, 'engine', ['## Engine', 'first engine figures']);
+  document = replaceSection(document, 'engine', ['## Engine', 'second engine figures']);
+  expect(document).toContain('old api figures');
+  expect(document).toContain('second engine figures');
+  expect(document).not.toContain('first engine figures');
+  expect(document.indexOf('## Engine')).toBeLessThan(document.indexOf('## API'));
 });

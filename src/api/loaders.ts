@@ -2,8 +2,8 @@
 import DataLoader from 'dataloader';
 import type { Db } from '../db/client.ts';
 import { historyOfJobs, itemsOfJobs, jobsByIds, queuesByNames } from '../services/batchReads.ts';
-import { queueStats } from '../services/queues.ts';
 import type { HistoryEntry, Job, JobItem, Queue, QueueStats } from '../services/types.ts';
+import { statsOfQueues } from './queueStats.ts';
 
 export interface Loaders {
   job: DataLoader<number, Job | null>;
@@ -24,10 +24,7 @@ export function createLoaders(db: Db): Loaders {
       const byName = new Map((await queuesByNames(db, names)).map((queue) => [queue.name, queue]));
       return names.map((name) => byName.get(name) ?? null);
     }),
-    queueStats: new DataLoader(async (names) => {
-      const stats = new Map((await queueStats(db, [...names])).map((s) => [s.queue, s]));
-      return names.map((name) => stats.get(name)!);
-    }),
+    queueStats: new DataLoader((names) => statsOfQueues(db, names)),
     itemsPage: new DataLoader(
       async (keys) => {
         const items = await itemsOfJobs(db, keys);

@@ -13,7 +13,7 @@ import { schema } from '../schema/index.ts';
 import { bearerToken, resolveCaller } from './auth.ts';
 import type { ApiContext } from './context.ts';
 import { graphiqlExamples } from './graphiqlExamples.ts';
-import { createLoaders } from './loaders.ts';
+import { lazyLoaders } from './lazyLoaders.ts';
 
 export interface ApiServerOptions {
   services: ServiceContext;
@@ -33,28 +33,33 @@ const MAX_REQUEST_BYTES = 1_000_000;
 
 type ServerContext = { req: IncomingMessage };
 
+/**
+ * Expected failures thrown where no error union catches them (a query without a key, a bad
+ * cursor) keep their message and code; anything else is masked.
+ */
+function maskApiError(error: unknown, message: string): Error {
+  const original = error instanceof GraphQLError ? error.originalError : error;
+  // Never the development details (stack, SQL) Yoga adds when NODE_ENV is development.
+  if (!(error instanceof GraphQLError) || !(original instanceof PressroomError)) return maskError(error, message, false);
+  return new GraphQLError(original.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    extensions: { code: original.code, ...(original instanceof InvalidInputError ? { issues: original.issues } : {}) },
+  });
+}
+
+/** Yoga's message for a masked error. */
+const MASKED_MESSAGE = 'Unexpected error.';
+
 export function createApi(options: Pick<ApiServerOptions, 'services' | 'production'>): YogaServerInstance<ServerContext, ApiContext> {
   const { services } = options;
   return createYoga<ServerContext, ApiContext>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    // Expected failures thrown where no error union catches them (a query without a key, a bad
-    // cursor) keep their message and code; anything else is masked.
-    maskedErrors: {
-      maskError: (error, message) => {
-        const original = error instanceof GraphQLError ? error.originalError : error;
-        // Never the development details (stack, SQL) Yoga adds when NODE_ENV is development.
-        if (!(error instanceof GraphQLError) || !(original instanceof PressroomError)) return maskError(error, message, false);
-        return new GraphQLError(original.message, {
-          nodes: error.nodes,
-          source: error.source,
-          positions: error.positions,
-          path: error.path,
-          extensions: { code: original.code, ...(original instanceof InvalidInputError ? { issues: original.issues } : {}) },
-        });
-      },
-    },
+    maskedErrors: { maskError: maskApiError },
     // Request bodies, chunked or not; WebSocket messages are bounded by maxPayload below.
     maxRequestBodySize: MAX_REQUEST_BYTES,
     logging: false,
@@ -62,7 +67,7 @@ export function createApi(options: Pick<ApiServerOptions, 'services' | 'producti
     context: async ({ request, req }) => ({
       services,
       caller: await resolveCaller(services.db, bearerToken(request.headers.get('authorization')), req?.socket.remoteAddress),
-      loaders: createLoaders(services.db),
+      loaders: lazyLoaders(services.db),
     }),
     plugins: [
       // A request a browser could send cross-site without a preflight (GET, form or text/plain
@@ -94,10 +99,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         const caller = await resolveCaller(options.services.db, bearerToken(String(ctx.connectionParams?.authorization ?? '')), ctx.extra.request.socket.remoteAddress);
         return caller.role !== null;
       },
-      execute: (args: any) => args.rootValue.execute(args),
-      subscribe: (args: any) => args.rootValue.subscribe(args),
+      // Yoga's envelop prepares each operation once (parse, validation rules, context); the
+      // operation then runs on graphql-js itself. Yoga's execute/subscribe would wrap every
+      // message of every subscription in its plugin layers, which only mask errors here (below):
+      // with thousands of subscribers, that cost a third of the API's CPU and kilobytes per subscription.
       onSubscribe: async (ctx, _id, params) => {
-        const { schema: enveloped, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+        const { schema: enveloped, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
           request: { headers: new Headers({ authorization: String(ctx.connectionParams?.authorization ?? '') }) },
@@ -112,8 +119,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
           document,
           variableValues: params.variables,
           contextValue: await contextFactory(),
-          rootValue: { execute, subscribe },
         };
+      },
+      onNext: (_ctx, _id, _params, _args, result) => {
+        if (result.errors) return { ...result, errors: result.errors.map((error) => maskApiError(error, MASKED_MESSAGE) as GraphQLError) };
       },
     },
     sockets,

@@ -82,10 +82,13 @@ export const jobs = pgTable(
     index('jobs_ready').on(t.priority.desc().nullsFirst(), t.runAt, t.id).where(sql`status = 'queued'`),
     index('jobs_governed_ready').on(t.governorKey).where(sql`status = 'queued' and governor_key is not null`),
     index('jobs_running_lease').on(t.leaseExpiresAt).where(sql`status = 'running'`),
-    index('jobs_running_queue').on(t.queue).where(sql`status = 'running'`),
-    index('jobs_status_created').on(t.status, t.createdAt, t.id),
-    index('jobs_kind_created').on(t.kind, t.createdAt, t.id),
-    index('jobs_queue_status').on(t.queue, t.status),
+    // Pages of jobs are newest first by id: a filter on status, kind, or queue and status walks
+    // one of these in that order and stops after a page, at any depth of the keyset.
+    index('jobs_status_id').on(t.status, t.id),
+    index('jobs_kind_id').on(t.kind, t.id),
+    // run_at last (drizzle has no INCLUDE): a queue's counts per status and its oldest due job
+    // come from the index alone; so does the running count a queue's concurrency limit needs.
+    index('jobs_queue_status_id').on(t.queue, t.status, t.id, t.runAt),
   ],
 );
 

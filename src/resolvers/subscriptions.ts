@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { GraphQLError } from 'graphql';
 import type { ApiContext } from '../api/context.ts';
+import { lazyLoaders } from '../api/lazyLoaders.ts';
 import type { EventMap, EventName, JobSummary } from '../services/events.ts';
 import { getGovernor, listGovernors } from '../services/governors.ts';
 import { listHistory, type HistoryFilter } from '../services/history.ts';
@@ -19,6 +20,7 @@ import { HistoryEntryRef } from '../schema/history.ts';
 import { JobRef } from '../schema/job.ts';
 import { JobFilterInput, toJobFilter } from '../schema/jobFilter.ts';
 import { QueueRef } from '../schema/queue.ts';
+import { jobFollowers, type Follower, type JobRead } from './jobFollowers.ts';
 import { jobIdFrom } from './jobIdentity.ts';
 
 /** Queue statistics are recounted at most this often per subscription, however busy the queue. */
@@ -28,13 +30,88 @@ const MAX_SNAPSHOT = 500;
 // ---------------------------------------------------------------------------------------------
 // The machinery: bus listeners that wake a generator, and an end that does not wait for an event.
 
-/** Wakes the subscription's generator when a listener noted something; ends with the subscription. */
-class Wakeup {
+/** The listener notes what changed and returns true to wake the generator, false to ignore the event. */
+type Listen = <K extends EventName>(type: K, listener: (payload: EventMap[K]) => boolean) => void;
+
+/** What a subscription's body works with (it may destructure it). */
+interface Live {
+  /** Aborted when the subscription ends. */
+  signal: AbortSignal;
+  wakeup: Wakeup;
+  /** Subscribes to a bus event for the life of the subscription. */
+  listen: Listen;
+  /** Resolves once every event listened to reaches us: call it before reading the snapshot. */
+  listening: () => Promise<void>;
+  /** Follows a job for the life of the subscription: its changes wake the generator (see jobFollowers.ts). */
+  follow: (jobId: number) => Follower;
+}
+
+interface Wakeup {
+  fire(): void;
+  /** Resolves when something was noted since the last wait (true) or the subscription ended (false). */
+  wait(): Promise<boolean>;
+}
+
+/**
+ * One live subscription: an async iterator over what its body yields, whose `return()` takes
+ * effect at once. A plain async generator waiting for the next event would queue a client's
+ * `return()` behind that event (which may never come) and keep its listeners; here `return()`
+ * first ends the wait. One object per subscription with its methods on the prototype, and no
+ * AbortController unless the body asks for a signal: an API process holds thousands of these,
+ * idle most of the time.
+ */
+class LiveSubscription<T> implements Live, Wakeup, AsyncIterableIterator<T> {
   private pending = false;
   private resolve: (() => void) | null = null;
+  private ended = false;
+  private controller: AbortController | null = null;
+  private readonly cleanups: (() => void)[] = [];
+  private readonly types = new Set<EventName>();
+  private readonly generator: AsyncGenerator<T>;
 
-  constructor(private readonly signal: AbortSignal) {
-    signal.addEventListener('abort', () => this.fire(), { once: true });
+  constructor(
+    private readonly context: ApiContext,
+    body: (live: Live) => AsyncGenerator<T>,
+  ) {
+    this.generator = this.run(body);
+  }
+
+  private async *run(body: (live: Live) => AsyncGenerator<T>): AsyncGenerator<T> {
+    try {
+      yield* body(this);
+    } finally {
+      for (const cleanup of this.cleanups) cleanup();
+    }
+  }
+
+  get signal(): AbortSignal {
+    this.controller ??= new AbortController();
+    if (this.ended) this.controller.abort();
+    return this.controller.signal;
+  }
+
+  get wakeup(): Wakeup {
+    return this;
+  }
+
+  // Bound when the body takes them, since it may destructure them.
+  get listen(): Listen {
+    return (type, listener) => {
+      this.types.add(type);
+      this.cleanups.push(this.context.services.bus.subscribe(type, (payload) => listener(payload) && this.fire()));
+    };
+  }
+
+  get listening(): () => Promise<void> {
+    return async () => void (await Promise.all([...this.types].map((type) => this.context.services.bus.subscribed(type))));
+  }
+
+  get follow(): (jobId: number) => Follower {
+    return (jobId) => {
+      const follower = jobFollowers(this.context.services).follow(jobId, this);
+      this.cleanups.push(() => follower.stop());
+      return follower;
+    };
   }
 
   fire() {
@@ -43,73 +120,48 @@ class Wakeup {
     this.resolve = null;
   }
 
-  /** Resolves when something was noted since the last wait (true) or the subscription ended (false). */
   async wait(): Promise<boolean> {
     while (!this.pending) await new Promise<void>((resolve) => (this.resolve = resolve));
     this.pending = false;
-    return !this.signal.aborted;
+    return !this.ended;
+  }
+
+  private end() {
+    this.ended = true;
+    this.controller?.abort();
+    this.fire();
+  }
+
+  next() {
+    return this.generator.next();
+  }
+
+  return(value?: unknown) {
+    this.end();
+    return this.generator.return(value as never);
+  }
+
+  throw(error?: unknown) {
+    this.end();
+    return this.generator.throw(error);
+  }
+
+  [Symbol.asyncIterator]() {
+    return this;
   }
 }
 
-/** The listener notes what changed and returns true to wake the generator, false to ignore the event. */
-type Listen = <K extends EventName>(type: K, listener: (payload: EventMap[K]) => boolean) => void;
-
-interface Live {
-  signal: AbortSignal;
-  wakeup: Wakeup;
-  /** Subscribes to a bus event for the life of the subscription. */
-  listen: Listen;
-  /** Resolves once every event listened to reaches us: call it before reading the snapshot. */
-  listening: () => Promise<void>;
+export function live<T>(context: ApiContext, body: (live: Live) => AsyncGenerator<T>): AsyncIterableIterator<T> {
+  return new LiveSubscription(context, body);
 }
 
 /**
- * An async generator over bus events whose `return()` takes effect at once. A plain async
- * generator waiting for the next event would queue a client's `return()` behind that event (which
- * may never come) and keep its listeners; here `return()` first aborts the wait.
+ * The loaders cache per operation, and a subscription is one long operation: each message reads
+ * afresh, with new loaders (made only if the message's fields use them).
  */
-export function live<T>(context: ApiContext, body: (live: Live) => AsyncGenerator<T>): AsyncIterableIterator<T> {
-  const controller = new AbortController();
-  const wakeup = new Wakeup(controller.signal);
-  const generator = (async function* () {
-    const unsubscribes: (() => void)[] = [];
-    const types = new Set<EventName>();
-    try {
-      const listen: Listen = (type, listener) => {
-        types.add(type);
-        unsubscribes.push(
-          context.services.bus.subscribe(type, (payload) => {
-            if (listener(payload)) wakeup.fire();
-          }),
-        );
-      };
-      const listening = async () => void (await Promise.all([...types].map((type) => context.services.bus.subscribed(type))));
-      yield* body({ signal: controller.signal, wakeup, listen, listening });
-    } finally {
-      for (const unsubscribe of unsubscribes) unsubscribe();
-    }
-  })();
-  const iterator: AsyncIterableIterator<T> = {
-    next: () => generator.next(),
-    return: (value?: unknown) => {
-      controller.abort();
-      return generator.return(value as never);
-    },
-    throw: (error?: unknown) => {
-      controller.abort();
-      return generator.throw(error);
-    },
-    [Symbol.asyncIterator]: () => iterator,
-  };
-  return iterator;
-}
-
-/** The loaders cache per operation, and a subscription is one long operation: each message reads afresh. */
 function fresh(context: ApiContext) {
-  for (const loader of Object.values(context.loaders)) loader.clearAll();
+  context.loaders = lazyLoaders(context.services.db);
 }
-
-const sameState = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 export function snapshotSize(first: number | null | undefined, fallback: number): number {
   const n = first ?? fallback;
@@ -200,28 +252,26 @@ builder.subscriptionFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     subscribe: async (_root, { id }, context) => {
       const jobId = await jobIdFrom(context, String(id)).catch(() => null);
-      return live<Job | null>(context, async function* ({ wakeup, listen, listening }) {
+      return live<Job | null>(context, async function* (live) {
         if (jobId === null) {
           yield null;
           return;
         }
-        let deleted = false;
-        listen('job:updated', (event) => event.id === jobId);
-        listen('job:progress', (event) => event.id === jobId);
-        listen('job:deleted', (event) => event.id === jobId && (deleted = true));
-        await listening();
-        let last: Job | null = null;
+        // Every follower of the job in this process shares the read of each change.
+        const followed = live.follow(jobId);
+        await followed.live();
+        let last: JobRead | null = null;
         for (let first = true; ; first = false) {
-          if (!first && !(await wakeup.wait())) return;
-          fresh(context);
-          const job = deleted ? null : await context.loaders.job.load(jobId);
-          if (job === null) {
+          if (!first && !(await live.wakeup.wait())) return;
+          const read = await followed.read();
+          if (read.job === null) {
             yield null;
             return;
           }
-          if (first || !sameState(job, last)) {
-            last = job;
-            yield job;
+          if (read.state !== last?.state) {
+            last = read;
+            fresh(context);
+            yield read.job;
           }
         }
       });
@@ -241,7 +291,7 @@ builder.subscriptionFields((t) => ({
     subscribe: async (_root, args, context) => {
       const filter = toJobFilter(args.filter);
       const first = snapshotSize(args.first, 50);
-      return live<JobsUpdate>(context, async function* ({ wakeup, listen, listening }) {
+      return live<JobsUpdate>(context, async function* (live) {
         /** Jobs to look at again: changed and matching by their summary, or shown to the client before. */
         const changed = new Map<number, string>();
         const deleted = new Map<number, string>();
@@ -251,22 +301,22 @@ builder.subscriptionFields((t) => ({
           changed.set(event.id, event.runId);
           return true;
         };
-        listen('job:updated', onJob);
-        listen('job:progress', onJob);
-        listen('job:deleted', (event) => {
+        live.listen('job:updated', onJob);
+        live.listen('job:progress', onJob);
+        live.listen('job:deleted', (event) => {
           changed.delete(event.id);
           if (!shown.has(event.id)) return false;
           deleted.set(event.id, event.runId);
           return true;
         });
-        await listening();
+        await live.listening();
 
         fresh(context);
         const { jobs } = await listJobs(context.services.db, filter, { first });
         for (const job of jobs) shown.add(job.id);
         yield { snapshot: true, jobs, removed: [] };
 
-        while (await wakeup.wait()) {
+        while (await live.wakeup.wait()) {
           const ids = [...changed.entries()];
           const gone = [...deleted.entries()];
           changed.clear();
@@ -299,7 +349,7 @@ builder.subscriptionFields((t) => ({
     authScopes: { viewer: true },
     args: { name: t.arg.string({ required: false, description: 'One queue; all queues when omitted.' }) },
     subscribe: async (_root, { name }, context) =>
-      live<Queue[]>(context, async function* ({ signal, wakeup, listen, listening }) {
+      live<Queue[]>(context, async function* (live) {
         const dirty = new Set<string>();
         const note = (queue: string) => {
           if (name && queue !== name) return false;
@@ -307,23 +357,23 @@ builder.subscriptionFields((t) => ({
           return true;
         };
         // Progress does not move a job between statuses: only updates and deletions change counts.
-        listen('job:updated', (event) => note(event.queue));
-        listen('job:deleted', (event) => note(event.queue));
-        listen('queue:updated', (event) => note(event.queue.name));
-        await listening();
+        live.listen('job:updated', (event) => note(event.queue));
+        live.listen('job:deleted', (event) => note(event.queue));
+        live.listen('queue:updated', (event) => note(event.queue.name));
+        await live.listening();
 
         fresh(context);
         const queues = await listQueues(context.services.db);
         yield name ? queues.filter((queue) => queue.name === name) : queues;
 
         let lastSent = Date.now();
-        while (await wakeup.wait()) {
+        while (await live.wakeup.wait()) {
           if (dirty.size === 0) continue;
           // Coalesce: what else changes before the interval is up goes into the same message.
           const wait = lastSent + QUEUE_STATS_INTERVAL_MS - Date.now();
           if (wait > 0) {
             try {
-              await sleep(wait, undefined, { signal });
+              await sleep(wait, undefined, { signal: live.signal });
             } catch {
               return;
             }
@@ -346,14 +396,14 @@ builder.subscriptionFields((t) => ({
     description: 'All governors as they are now, then each changed governor as it is after the change.',
     authScopes: { viewer: true },
     subscribe: async (_root, _args, context) =>
-      live<Governor[]>(context, async function* ({ wakeup, listen, listening }) {
+      live<Governor[]>(context, async function* (live) {
         const dirty = new Set<string>();
-        listen('governor:updated', (event) => Boolean(dirty.add(event.governor.name)));
-        await listening();
+        live.listen('governor:updated', (event) => Boolean(dirty.add(event.governor.name)));
+        await live.listening();
 
         yield await listGovernors(context.services.db);
 
-        while (await wakeup.wait()) {
+        while (await live.wakeup.wait()) {
           const names = [...dirty].sort();
           dirty.clear();
           const governors = (await Promise.all(names.map((name) => getGovernor(context.services.db, name).catch(() => null)))).filter(
@@ -382,16 +432,16 @@ builder.subscriptionFields((t) => ({
         Object.entries({ targetType: args.targetType, targetId: args.targetId, actor: args.actor, operation: args.operation }).filter(([, v]) => v != null),
       );
       const first = snapshotSize(args.first, 20);
-      return live<HistoryEntry[]>(context, async function* ({ wakeup, listen, listening }) {
+      return live<HistoryEntry[]>(context, async function* (live) {
         const appended: HistoryEntry[] = [];
-        listen('history:appended', ({ entry }) => historyMatches(filter, entry) && appended.push(revivedEntry(entry)) > 0);
-        await listening();
+        live.listen('history:appended', ({ entry }) => historyMatches(filter, entry) && appended.push(revivedEntry(entry)) > 0);
+        await live.listening();
 
         const { entries } = await listHistory(context.services.db, filter, { first });
         const seen = new Set(entries.map((entry) => entry.id));
         yield entries.reverse();
 
-        while (await wakeup.wait()) {
+        while (await live.wakeup.wait()) {
           // Entries heard while the snapshot was read may be in it already.
           const batch = appended.splice(0).filter((entry) => !seen.delete(entry.id));
           if (batch.length > 0) yield batch.sort((a, b) => a.id - b.id);

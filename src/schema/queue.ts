@@ -25,7 +25,8 @@ export const QueueRef = builder.objectRef<Queue>('Queue').implement({
     priority: t.exposeInt('priority'),
     stats: t.field({
       type: QueueStatsRef,
-      description: 'Live counts, read when asked.',
+      description:
+        'Counts by status. Queued, running and paused are read when asked; completed, failed and cancelled come from a count the API process makes at most every 5 s (a count older than that is recounted in the background while it is served): counting them reads every finished job.',
       resolve: (queue, _args, context) => context.loaders.queueStats.load(queue.name),
     }),
   }),

@@ -3,7 +3,7 @@
 import { sql } from 'drizzle-orm';
 import { query, type Db } from '../db/client.ts';
 import { historyFromRow, jobFromRow, jobItemFromRow, queueFromRow } from './rows.ts';
-import type { HistoryEntry, Job, JobItem, Queue } from './types.ts';
+import type { HistoryEntry, Job, JobItem, JobStatus, Queue } from './types.ts';
 
 type Row = Record<string, unknown>;
 const jsonValues = (values: readonly unknown[]) => sql`(select value from jsonb_array_elements_text(${JSON.stringify(values)}::jsonb))`;
@@ -43,4 +43,37 @@ export async function historyOfJobs(db: Db, pages: readonly { jobId: number; bef
         ) h`,
   );
   return rows.map(historyFromRow);
+}
+
+export type LiveStatus = Extract<JobStatus, 'queued' | 'running' | 'paused'>;
+export type FinishedStatus = Exclude<JobStatus, LiveStatus>;
+export const LIVE_STATUSES: readonly LiveStatus[] = ['queued', 'running', 'paused'];
+export const FINISHED_STATUSES: readonly FinishedStatus[] = ['completed', 'failed', 'cancelled'];
+
+export interface QueueStatusCount {
+  queue: string;
+  status: JobStatus;
+  count: number;
+  /** For queued: seconds the oldest due job has waited; null otherwise. */
+  oldestWaitingSeconds: number | null;
+}
+
+/**
+ * Per queue, the number of jobs in each of `statuses`; for queued, also the oldest due job's wait.
+ * Reads only the index entries of those statuses (jobs_queue_status_id, index-only).
+ */
+export async function statusCountsOfQueues(db: Db, names: readonly string[], statuses: readonly JobStatus[]): Promise<QueueStatusCount[]> {
+  const rows = await query<{ queue: string; status: JobStatus; count: number | string; oldest_waiting_seconds: number | string | null }>(
+    db,
+    sql`select queue, status, count(*) as count,
+          extract(epoch from now() - min(run_at) filter (where status = 'queued' and run_at <= now())) as oldest_waiting_seconds
+        from jobs where queue in ${[...names]} and status in ${[...statuses]}
+        group by queue, status`,
+  );
+  return rows.map((row) => ({
+    queue: row.queue,
+    status: row.status,
+    count: Number(row.count),
+    oldestWaitingSeconds: row.oldest_waiting_seconds === null ? null : Number(row.oldest_waiting_seconds),
+  }));
 }

@@ -1,6 +1,5 @@
 // The one typed event map, and the bus that carries it: in-process, or Redis pub/sub across
 // processes. Services publish after their transaction commits; any process may subscribe.
-import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import type { Redis } from 'ioredis';
 import type { Governor, HistoryEntry, Job, JobProgress, JobStatus, Queue, Worker } from './types.ts';
 
@@ -43,45 +42,128 @@ export interface EventBus {
   subscribe<K extends EventName>(type: K, listener: (payload: EventMap[K]) => void): () => void;
   /**
    * Resolves once events of `type` published anywhere reach this process's listeners. Through Redis
-   * a SUBSCRIBE is not in force until Redis acknowledges it (the event target does not wait): a
+   * a SUBSCRIBE is not in force until Redis acknowledges it (subscribe does not wait for it): a
    * subscription that reads a snapshot waits for this first, so no change falls in between.
    */
   subscribed(type: EventName): Promise<void>;
   close(): Promise<void>;
 }
 
-function busOver(target: EventTarget, prefix: string, subscribed: (channel: string) => Promise<void>, close: () => Promise<void>): EventBus {
-  const channel = (type: EventName) => `${prefix}:${type}`;
-  return {
-    subscribed: (type) => subscribed(channel(type)),
-    publish(type, payload) {
-      target.dispatchEvent(new CustomEvent(channel(type), { detail: payload }));
-    },
-    subscribe(type, listener) {
-      const handle = (event: Event) => listener((event as CustomEvent).detail);
-      target.addEventListener(channel(type), handle);
-      return () => target.removeEventListener(channel(type), handle);
-    },
-    close,
-  };
+type Listener = (payload: never) => void;
+
+/**
+ * This process's listeners, by event. The bus subscribes to an event once for all of them and
+ * hands each event (parsed once) to its listeners only.
+ */
+class Listeners {
+  private readonly byType = new Map<EventName, Set<Listener>>();
+
+  /** Adds a listener; returns a function that removes it. */
+  add(type: EventName, listener: Listener): () => void {
+    let set = this.byType.get(type);
+    if (!set) this.byType.set(type, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0 && this.byType.get(type) === set) this.byType.delete(type);
+    };
+  }
+
+  has(type: EventName): boolean {
+    return this.byType.has(type);
+  }
+
+  /** Calls each listener; one that throws neither stops the others nor reaches the publisher (as with an EventTarget). */
+  dispatch<K extends EventName>(type: K, payload: EventMap[K]) {
+    for (const listener of this.byType.get(type) ?? []) {
+      try {
+        (listener as (payload: EventMap[K]) => void)(payload);
+      } catch (error) {
+        process.nextTick(() => {
+          throw error;
+        });
+      }
+    }
+  }
 }
 
 export function createInProcessBus(): EventBus {
-  return busOver(new EventTarget(), 'pressroom', async () => {}, async () => {});
+  const listeners = new Listeners();
+  return {
+    publish: (type, payload) => listeners.dispatch(type, payload),
+    subscribe: (type, listener) => listeners.add(type, listener),
+    subscribed: async () => {},
+    close: async () => {},
+  };
 }
 
 /**
  * Redis pub/sub: a publishing and a subscribing connection, both owned by the bus. Channels are
- * `<prefix>:<event>`; deployments sharing one Redis keep apart by prefix.
+ * `<prefix>:<event>`; deployments sharing one Redis keep apart by prefix. The process subscribes
+ * to an event's channel once, with its first listener, and stays subscribed (there are a dozen
+ * events): thousands of live subscriptions cost one SUBSCRIBE, and their acknowledgement is shared.
+ * A message is a JSON array of events: those of one type published in the same turn of the event
+ * loop (a claim of hundreds of jobs, say) travel as one message instead of hundreds.
  */
-export function createRedisBus(publishClient: Redis, subscribeClient: Redis, prefix = 'pressroom'): EventBus {
-  const target = createRedisEventTarget({ publishClient, subscribeClient }) as unknown as EventTarget;
-  // A SUBSCRIBE of our own, acknowledged after the event target's on the same connection.
-  const subscribed = async (channel: string) => void (await subscribeClient.subscribe(channel));
-  return busOver(target, prefix, subscribed, async () => {
-    publishClient.disconnect();
-    subscribeClient.disconnect();
+export function createRedisBus(
+  publishClient: Redis,
+  subscribeClient: Redis,
+  prefix = 'pressroom',
+  onPublishError: (error: unknown) => void = () => {},
+): EventBus {
+  const listeners = new Listeners();
+  const head = `${prefix}:`;
+  const acks = new Map<EventName, Promise<void>>();
+  const subscribed = (type: EventName) => {
+    let ack = acks.get(type);
+    if (!ack) {
+      ack = subscribeClient.subscribe(head + type).then(() => {});
+      // A SUBSCRIBE that failed is tried again by the next caller; this one sees the error.
+      ack.catch(() => acks.delete(type));
+      acks.set(type, ack);
+    }
+    return ack;
+  };
+  subscribeClient.on('message', (channel: string, message: string) => {
+    if (!channel.startsWith(head)) return;
+    const type = channel.slice(head.length) as EventName;
+    if (!listeners.has(type)) return;
+    for (const payload of parseBatch(message)) listeners.dispatch(type, payload);
   });
+  const outgoing = new Map<EventName, unknown[]>();
+  const sendOutgoing = () => {
+    for (const [type, payloads] of outgoing) publishClient.publish(head + type, JSON.stringify(payloads)).catch(onPublishError);
+    outgoing.clear();
+  };
+  return {
+    publish(type, payload) {
+      const batch = outgoing.get(type);
+      if (batch) return void batch.push(payload);
+      if (outgoing.size === 0) queueMicrotask(sendOutgoing);
+      outgoing.set(type, [payload]);
+    },
+    subscribe(type, listener) {
+      subscribed(type).catch(() => {}); // whoever needs the acknowledgement awaits subscribed()
+      return listeners.add(type, listener);
+    },
+    subscribed,
+    async close() {
+      sendOutgoing();
+      // quit, not disconnect: what is published goes out first.
+      await publishClient.quit().catch(() => publishClient.disconnect());
+      subscribeClient.disconnect();
+    },
+  };
+}
+
+/** The events of a bus message; a message not written by a bus (anything may publish on Redis) is dropped. */
+function parseBatch(message: string): never[] {
+  try {
+    const batch: unknown = JSON.parse(message);
+    return Array.isArray(batch) ? (batch as never[]) : [];
+  } catch {
+    return [];
+  }
 }
 
 export function jobSummary(job: Job): JobSummary {

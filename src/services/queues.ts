@@ -6,7 +6,7 @@ import { inTransaction, type ServiceContext } from './context.ts';
 import { NotFoundError } from './errors.ts';
 import { appendHistory } from './history.ts';
 import { queueFromRow } from './rows.ts';
-import { JOB_STATUSES, type Actor, type JobStatus, type Queue, type QueueStats } from './types.ts';
+import type { Actor, Queue } from './types.ts';
 import { parseInput } from './validate.ts';
 
 type Row = Record<string, unknown>;
@@ -92,24 +92,3 @@ export async function getQueue(db: Db, name: string): Promise<Queue> {
   return queueFromRow(row);
 }
 
-/** Counts by status and the oldest due job's wait, for the given queues (all when omitted). */
-export async function queueStats(db: Db, names?: string[]): Promise<QueueStats[]> {
-  const filter = names ? sql`queue in (select jsonb_array_elements_text(${JSON.stringify(names)}::jsonb))` : sql`true`;
-  const rows = await query<{ queue: string; status: JobStatus; count: number | string; oldest_waiting_seconds: number | string | null }>(
-    db,
-    sql`select queue, status, count(*) as count,
-          case when status = 'queued' then extract(epoch from now() - min(run_at) filter (where run_at <= now())) end as oldest_waiting_seconds
-        from jobs where ${filter} group by queue, status`,
-  );
-  const queues = names ?? (await listQueues(db)).map((q) => q.name);
-  const stats = new Map<string, QueueStats>(
-    queues.map((queue) => [queue, { queue, counts: Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>, oldestWaitingSeconds: 0 }]),
-  );
-  for (const row of rows) {
-    const entry = stats.get(row.queue);
-    if (!entry) continue;
-    entry.counts[row.status] = Number(row.count);
-    if (row.oldest_waiting_seconds !== null) entry.oldestWaitingSeconds = Math.max(0, Number(row.oldest_waiting_seconds));
-  }
-  return [...stats.values()];
-}

@@ -3,6 +3,8 @@
 //    by the partial index jobs_ready, so concurrent workers never wait on each other;
 //  - constrained jobs (queue concurrency limit or governor key): serialised across all workers by
 //    a transaction-level advisory lock, because a limit counts rows that SKIP LOCKED cannot see.
+//    The first statement says whether any could be ready (a limited queue, a governed job
+//    queued); when none can, the second, with its lock and its scan, is not run at all.
 import { randomUUID } from 'node:crypto';
 import { type SQL, sql } from 'drizzle-orm';
 import { query, type Db } from '../../db/client.ts';
@@ -35,13 +37,13 @@ export async function claimJobs(ctx: ServiceContext, request: ClaimRequest): Pro
   if (request.limit <= 0) return [];
   // One statement is its own transaction: no BEGIN/COMMIT round trips on the hot path.
   const free = await withEvents(ctx, (emit) => claim(ctx.db, emit, request, freeCandidates(request), request.limit));
-  const room = Math.min(request.limit - free.length, request.constrainedLimit ?? request.limit);
-  if (room <= 0) return free;
+  const room = Math.min(request.limit - free.jobs.length, request.constrainedLimit ?? request.limit);
+  if (room <= 0 || !free.constrainedMayBeReady) return free.jobs;
   const constrained = await inTransaction(ctx, async (tx, emit) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${CONSTRAINED_CLAIM_LOCK})`);
     return claim(tx, emit, request, constrainedCandidates(request, room), room);
   });
-  return [...free, ...constrained];
+  return [...free.jobs, ...constrained.jobs];
 }
 
 // A literal list (not a subquery) keeps the planner's row estimate right, so that it walks the
@@ -90,9 +92,14 @@ function constrainedCandidates(request: ClaimRequest, room: number): SQL {
     limit ${room}`;
 }
 
-async function claim(tx: Db, emit: Emit, request: ClaimRequest, candidates: SQL, limit: number): Promise<Job[]> {
+async function claim(tx: Db, emit: Emit, request: ClaimRequest, candidates: SQL, limit: number): Promise<{ jobs: Job[]; constrainedMayBeReady: boolean }> {
   const token = randomUUID();
-  const [out] = await query<{ jobs: Record<string, unknown>[]; history: Record<string, unknown>[]; governors: Record<string, unknown>[] }>(
+  const [out] = await query<{
+    jobs: Record<string, unknown>[];
+    history: Record<string, unknown>[];
+    governors: Record<string, unknown>[];
+    constrained_may_be_ready: boolean;
+  }>(
     tx,
     sql`with candidates as (${candidates}),
         claimed as (
@@ -129,11 +136,14 @@ async function claim(tx: Db, emit: Emit, request: ClaimRequest, candidates: SQL,
         )
         select (select coalesce(json_agg(claimed order by priority desc, run_at, id), '[]') from claimed) as jobs,
                (select coalesce(json_agg(logged), '[]') from logged) as history,
-               (select coalesce(json_agg(governed), '[]') from governed) as governors`,
+               (select coalesce(json_agg(governed), '[]') from governed) as governors,
+               -- two index probes: a limited queue exists, or a governed job is queued
+               exists (select 1 from queues where concurrency is not null)
+                 or exists (select 1 from jobs where status = 'queued' and governor_key is not null) as constrained_may_be_ready`,
   );
   const jobs = (out?.jobs ?? []).map(jobFromRow).slice(0, limit);
   for (const job of jobs) emit('job:updated', jobSummary(job));
   for (const governor of (out?.governors ?? []).map(governorFromRow)) emit('governor:updated', { governor });
   emitHistory(emit, out?.history ?? null);
-  return jobs;
+  return { jobs, constrainedMayBeReady: out?.constrained_may_be_ready ?? true };
 }

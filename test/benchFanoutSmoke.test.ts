@@ -1,0 +1,32 @@
+// The live fan-out benchmark at a tiny size: checks that its code still runs end to end (API,
+// worker and client processes, Redis, a database of its own) and loses nothing. Server mode only:
+// the bench runs `pressroom serve` and `pressroom worker` processes on a PostgreSQL server.
+import { expect, test } from 'vitest';
+import { runFanoutBench } from '../bench/fanout/index.ts';
+import { serverMode } from './support/db.ts';
+
+test.runIf(serverMode && process.env.REDIS_URL)('the fan-out bench delivers every progress report to 20 subscribers', async () => {
+  const lines: string[] = [];
+  const { results, consoleLines, markdown } = await runFanoutBench({
+    sizes: [20],
+    databaseUrl: process.env.DATABASE_URL!,
+    redisUrl: process.env.REDIS_URL!,
+    clientProcesses: 2,
+    jobs: 2,
+    eventsPerJob: 5,
+    intervalMs: 100,
+    log: (line) => lines.push(line),
+  });
+  const [result] = results;
+  expect(result!.errors).toEqual([]);
+  expect(result!.published).toBe(10);
+  // Each of the 20 subscribers follows one of the 2 jobs and gets its 5 reports.
+  expect(result!.expected).toBe(100);
+  expect(result!.delivered).toBe(100);
+  expect(result!.lost).toBe(0);
+  expect(Number.isFinite(result!.latency.p99)).toBe(true);
+  expect(Number.isFinite(result!.rssPerIdleSubscriberBytes)).toBe(true);
+  expect(consoleLines[0]).toContain('latency p99');
+  expect(markdown).toContain('## Live fan-out');
+  expect(lines).toContain('fan-out: 20 subscribers');
+}, 180_000);
