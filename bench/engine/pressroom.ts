@@ -15,7 +15,7 @@ import { Worker } from '../../src/worker/worker.ts';
 import { chunks, createScratchDatabase, fromClients, now, trickle, waitFor, type DrainMode, type EngineSystem, type Timed } from './system.ts';
 
 const by = { actor: 'bench' };
-const CONCURRENCY = Number(process.env.BENCH_PRESSROOM_CONCURRENCY ?? 10);
+const CONCURRENCY = 10;
 
 /** A migrated database and the services over it. */
 export interface PressroomDatabase {
@@ -101,7 +101,7 @@ export function createPressroom(options: PressroomOptions = {}): EngineSystem {
       mode: 'default engine settings, history and events on (events through Redis), database pool 12',
       bulk: 'enqueueJobs in batches of 5,000',
       single: 'enqueueJob, one call per job',
-      drain: `one Worker at concurrency ${CONCURRENCY} (its normal mode; "fastest" is the same setting)`,
+      drain: `one Worker at concurrency ${CONCURRENCY} with its default prefetch buffer (100 ms of work, at most 1,000 jobs; "fastest" is the same setting)`,
       latency: `one idle Worker at concurrency ${CONCURRENCY}, woken by LISTEN/NOTIFY`,
     },
     async setup() {
