@@ -115,15 +115,15 @@ export class Worker {
     while (this.wanted && !this.stopping) {
       this.wanted = false;
       const freeSlots = concurrency - this.runs.size;
-      const wanted = freeSlots + this.prefetch.bufferSize - this.buffered.length;
-      if (wanted <= 0) return;
+      const toClaim = freeSlots + this.prefetch.bufferSize - this.buffered.length;
+      if (toClaim <= 0) return;
       let jobs: Job[];
       try {
         jobs = await claimJobs(services, {
           workerId: this.id,
           queues,
           kinds: [...handlers.keys()],
-          limit: wanted,
+          limit: toClaim,
           constrainedLimit: Math.max(0, freeSlots - this.buffered.length),
           leaseMs,
         });
@@ -131,13 +131,11 @@ export class Worker {
         this.log.error({ err: error }, 'claim failed; retrying at the next poll');
         return;
       }
-      if (this.stopping) {
-        await releaseRuns(services, this.id, jobs.map(runRef));
-        return;
-      }
       this.buffered.push(...jobs);
+      // Stopping meanwhile: stop() hands the buffer back once this claim is done.
+      if (this.stopping) return;
       this.startBuffered();
-      if (jobs.length === wanted) this.wanted = true;
+      if (jobs.length === toClaim) this.wanted = true;
     }
   }
 
@@ -163,8 +161,12 @@ export class Worker {
   private async releaseBuffered() {
     const jobs = this.buffered.splice(0);
     if (jobs.length === 0) return;
-    const released = await releaseRuns(this.options.services, this.id, jobs.map(runRef));
-    this.log.info({ released: released.length }, 'handed buffered jobs back to the queue');
+    try {
+      const released = await releaseRuns(this.options.services, this.id, jobs.map(runRef));
+      this.log.info({ released: released.length }, 'handed buffered jobs back to the queue');
+    } catch (error) {
+      this.log.warn({ err: error }, 'could not hand buffered jobs back; they return to the queue when their leases expire');
+    }
   }
 
   private async execute(run: Run): Promise<void> {
