@@ -5,6 +5,7 @@ import postgres from 'postgres';
 import { openDatabase } from '../../src/db/client.ts';
 import { migrateDatabase } from '../../src/db/migrate.ts';
 import { insertHistory, insertItems, insertJobs, insertQueues, resetIdentities, secondaryIndexes } from './loadSql.ts';
+import { databaseUrl } from '../engine/system.ts';
 
 export interface LoadOptions {
   /** Any database on the server, to create the bench database from. */
@@ -27,12 +28,6 @@ export interface Loaded {
 }
 
 type Marker = Omit<Loaded, 'url' | 'reused'>;
-
-export function databaseUrl(adminUrl: string, database: string): string {
-  const url = new URL(adminUrl);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
 
 export async function ensureLoaded(options: LoadOptions): Promise<Loaded> {
   const url = databaseUrl(options.adminUrl, options.database);
