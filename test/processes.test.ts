@@ -97,12 +97,12 @@ describe.runIf(serverMode)('worker processes', () => {
   it('holds a queue concurrency limit across two worker processes', async () => {
     await configureQueue(db().services, { name: 'limited', concurrency: 2 }, by);
     const env = { PRESSROOM_WORKER_CONCURRENCY: '5' };
-    const [first, second] = await Promise.all([startWorkerProcess('limited,busy', env), startWorkerProcess('limited', env)]);
+    const first = await startWorkerProcess('limited,busy', env);
     // The first process is busy with other work in 4 of its 5 slots, so it can take only one of the
     // two limited slots; the second, with all 5 free, may take only what the limit leaves it. The
-    // second is held still (SIGSTOP) until the first has its slot: a slot a run frees is taken again
-    // at once by its own process, so each then keeps the one it has.
-    second.child.kill('SIGSTOP');
+    // second starts once the first has its slot: a slot a run frees is taken again at once by its
+    // own process, so each then keeps the one it has. (Not started and held with SIGSTOP: a process
+    // stopped inside its constrained claim would hold the claim lock and stall the first.)
     const busy = await enqueueJobs(db().services, Array.from({ length: 4 }, () => ({ kind: 'test.hold', queue: 'busy', payload: { ms: 60_000 } })), by);
     await waitFor(async () => {
       const jobs = await Promise.all(busy.map(({ job }) => getJob(db().services.db, job.id)));
@@ -116,7 +116,7 @@ describe.runIf(serverMode)('worker processes', () => {
     await waitFor(async () => (await listJobs(db().services.db, { queue: 'limited', status: ['running'] }, { first: 10 })).jobs.length > 0, {
       what: 'the first process to take a limited slot',
     });
-    second.child.kill('SIGCONT');
+    const second = await startWorkerProcess('limited', env);
 
     const jobs = await completedJobs('limited', 12);
     const results = jobs.map((job) => job.result as unknown as HoldResult);
