@@ -40,7 +40,11 @@ export async function claimJobs(ctx: ServiceContext, request: ClaimRequest): Pro
   const room = Math.min(request.limit - free.jobs.length, request.constrainedLimit ?? request.limit);
   if (room <= 0 || !free.constrainedMayBeReady) return free.jobs;
   const constrained = await inTransaction(ctx, async (tx, emit) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(${CONSTRAINED_CLAIM_LOCK})`);
+    // A process frozen inside this transaction (paused, swapped out) would hold the lock every
+    // worker's constrained claim waits on: PostgreSQL ends such a session after 10 s idle in it.
+    await tx.execute(
+      sql`select set_config('idle_in_transaction_session_timeout', '10000', true), pg_advisory_xact_lock(${CONSTRAINED_CLAIM_LOCK})`,
+    );
     return claim(tx, emit, request, constrainedCandidates(request, room), room);
   });
   return [...free.jobs, ...constrained.jobs];
