@@ -15,7 +15,8 @@ import path from 'node:path';
 import { collectGarbage, InspectorSession, INSPECT_ARG, INSPECTOR_URL, startCpuProfile } from './inspector.ts';
 import { monitorProgress, type PublishMonitor } from './monitor.ts';
 import { cpuMs, rssBytes } from './proc.ts';
-import { forkClient, spawnPressroom, type PressroomProcess } from './processes.ts';
+import { spawnPressroom, type PressroomProcess } from '../pressroomProcess.ts';
+import { forkClient } from './processes.ts';
 import type { ClientReport, FromClient, ToClient } from './protocol.ts';
 
 export interface FanoutSettings {

@@ -1,28 +1,7 @@
-// The bench's child processes: `pressroom serve` / `pressroom worker` as they run in production
-// (through tsx, from this tree), and the client processes.
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+// The fan-out bench's client processes.
+import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-
-export const root = fileURLToPath(new URL('../..', import.meta.url));
-
-export interface PressroomProcess {
-  child: ChildProcess;
-  pid: number;
-  output: () => string;
-  /** Resolves with the first match of `pattern` in the output; rejects at the deadline or when the process exits. */
-  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
-  stop(): Promise<void>;
-}
-
-/** Runs `pressroom <command>` with `env` over this environment; `nodeArgs` go to node itself. */
-export function spawnPressroom(command: 'serve' | 'worker', env: Record<string, string>, nodeArgs: string[] = []): PressroomProcess {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/cli.ts', command], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return watched(child, `pressroom ${command}`);
-}
+import { root } from '../pressroomProcess.ts';
 
 /** Forks a client process (bench/fanout/client.ts), talking over IPC. */
 export function forkClient(): ChildProcess {
@@ -31,49 +10,4 @@ export function forkClient(): ChildProcess {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-}
-
-function watched(child: ChildProcess, name: string): PressroomProcess {
-  let output = '';
-  const waiters = new Set<() => void>();
-  const onData = (chunk: Buffer) => {
-    output += chunk.toString();
-    for (const wake of waiters) wake();
-  };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  void exited.then(() => {
-    for (const wake of waiters) wake();
-  });
-  return {
-    child,
-    pid: child.pid!,
-    output: () => output,
-    waitFor(pattern, timeoutMs = 60_000) {
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => settle(new Error(`${name} did not print ${pattern} within ${timeoutMs} ms; output:\n${output}`)), timeoutMs);
-        const settle = (error?: Error, match?: RegExpExecArray) => {
-          clearTimeout(timer);
-          waiters.delete(check);
-          if (error) reject(error);
-          else resolve(match!);
-        };
-        const check = () => {
-          const match = pattern.exec(output);
-          if (match) settle(undefined, match);
-          else if (child.exitCode !== null || child.signalCode !== null) settle(new Error(`${name} exited (${child.exitCode ?? child.signalCode}); output:\n${output}`));
-        };
-        waiters.add(check);
-        check();
-      });
-    },
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      // A process that does not shut down in time is killed: the bench must not leave any behind.
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
 }
