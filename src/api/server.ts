@@ -13,7 +13,7 @@ import { schema } from '../schema/index.ts';
 import { bearerToken, resolveCaller } from './auth.ts';
 import type { ApiContext } from './context.ts';
 import { graphiqlExamples } from './graphiqlExamples.ts';
-import { lazyLoaders } from './lazyLoaders.ts';
+import { createLoaders } from './loaders.ts';
 
 export interface ApiServerOptions {
   services: ServiceContext;
@@ -67,7 +67,7 @@ export function createApi(options: Pick<ApiServerOptions, 'services' | 'producti
     context: async ({ request, req }) => ({
       services,
       caller: await resolveCaller(services.db, bearerToken(request.headers.get('authorization')), req?.socket.remoteAddress),
-      loaders: lazyLoaders(services.db),
+      loaders: createLoaders(services.db),
     }),
     plugins: [
       // A request a browser could send cross-site without a preflight (GET, form or text/plain

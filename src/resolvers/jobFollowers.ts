@@ -3,7 +3,7 @@
 // looking at every event); one database read per change of a job serves all its followers,
 // however many there are.
 import DataLoader from 'dataloader';
-import { jobsByIds } from '../services/batchReads.ts';
+import { jobLoader } from '../api/loaders.ts';
 import type { ServiceContext } from '../services/context.ts';
 import type { EventBus } from '../services/events.ts';
 import type { Job } from '../services/types.ts';
@@ -37,13 +37,7 @@ class JobFollowers {
   private readonly loader: DataLoader<number, Job | null>;
 
   constructor(private readonly services: ServiceContext) {
-    this.loader = new DataLoader(
-      async (ids) => {
-        const byId = new Map((await jobsByIds(services.db, ids)).map((job) => [job.id, job]));
-        return ids.map((id) => byId.get(id) ?? null);
-      },
-      { cache: false },
-    );
+    this.loader = jobLoader(services.db, { cache: false });
   }
 
   /** Follows a job until the follower stops; each waker follows a job at most once. */

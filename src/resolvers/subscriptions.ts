@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { GraphQLError } from 'graphql';
 import type { ApiContext } from '../api/context.ts';
-import { lazyLoaders } from '../api/lazyLoaders.ts';
+import { createLoaders } from '../api/loaders.ts';
 import type { EventMap, EventName, JobSummary } from '../services/events.ts';
 import { getGovernor, listGovernors } from '../services/governors.ts';
 import { listHistory, type HistoryFilter } from '../services/history.ts';
@@ -160,7 +160,7 @@ export function live<T>(context: ApiContext, body: (live: Live) => AsyncGenerato
  * afresh, with new loaders (made only if the message's fields use them).
  */
 function fresh(context: ApiContext) {
-  context.loaders = lazyLoaders(context.services.db);
+  context.loaders = createLoaders(context.services.db);
 }
 
 export function snapshotSize(first: number | null | undefined, fallback: number): number {

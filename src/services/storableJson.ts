@@ -7,7 +7,7 @@ import type { Json, JsonObject } from './types.ts';
 export const MAX_JSON_DEPTH = 100;
 const NUL = 'contains the NUL character (\\u0000), which PostgreSQL cannot store';
 
-export const hasNul = (text: string) => text.includes('\0');
+const hasNul = (text: string) => text.includes('\0');
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value) && [Object.prototype, null].includes(Object.getPrototypeOf(value));

@@ -36,7 +36,7 @@ export interface ClaimRequest {
 export async function claimJobs(ctx: ServiceContext, request: ClaimRequest): Promise<Job[]> {
   if (request.limit <= 0) return [];
   // One statement is its own transaction: no BEGIN/COMMIT round trips on the hot path.
-  const free = await withEvents(ctx, (emit) => claim(ctx.db, emit, request, freeCandidates(request), request.limit));
+  const free = await withEvents(ctx, (emit) => claim(ctx.db, emit, request, freeCandidates(request), request.limit, CONSTRAINED_MAY_BE_READY));
   const room = Math.min(request.limit - free.jobs.length, request.constrainedLimit ?? request.limit);
   if (room <= 0 || !free.constrainedMayBeReady) return free.jobs;
   const constrained = await inTransaction(ctx, async (tx, emit) => {
@@ -45,7 +45,7 @@ export async function claimJobs(ctx: ServiceContext, request: ClaimRequest): Pro
     await tx.execute(
       sql`select set_config('idle_in_transaction_session_timeout', '10000', true), pg_advisory_xact_lock(${CONSTRAINED_CLAIM_LOCK})`,
     );
-    return claim(tx, emit, request, constrainedCandidates(request, room), room);
+    return claim(tx, emit, request, constrainedCandidates(request, room), room, sql`null`);
   });
   return [...free.jobs, ...constrained.jobs];
 }
@@ -96,13 +96,25 @@ function constrainedCandidates(request: ClaimRequest, room: number): SQL {
     limit ${room}`;
 }
 
-async function claim(tx: Db, emit: Emit, request: ClaimRequest, candidates: SQL, limit: number): Promise<{ jobs: Job[]; constrainedMayBeReady: boolean }> {
+/** Two index probes: a queue has a concurrency limit, or a governed job is queued. */
+const CONSTRAINED_MAY_BE_READY = sql`exists (select 1 from queues where concurrency is not null)
+  or exists (select 1 from jobs where status = 'queued' and governor_key is not null)`;
+
+/** Claims `candidates`; `flag` (a boolean expression, or null) comes back as constrainedMayBeReady. */
+async function claim(
+  tx: Db,
+  emit: Emit,
+  request: ClaimRequest,
+  candidates: SQL,
+  limit: number,
+  flag: SQL,
+): Promise<{ jobs: Job[]; constrainedMayBeReady: boolean }> {
   const token = randomUUID();
   const [out] = await query<{
     jobs: Record<string, unknown>[];
     history: Record<string, unknown>[];
     governors: Record<string, unknown>[];
-    constrained_may_be_ready: boolean;
+    constrained_may_be_ready: boolean | null;
   }>(
     tx,
     sql`with candidates as (${candidates}),
@@ -141,9 +153,7 @@ async function claim(tx: Db, emit: Emit, request: ClaimRequest, candidates: SQL,
         select (select coalesce(json_agg(claimed order by priority desc, run_at, id), '[]') from claimed) as jobs,
                (select coalesce(json_agg(logged), '[]') from logged) as history,
                (select coalesce(json_agg(governed), '[]') from governed) as governors,
-               -- two index probes: a limited queue exists, or a governed job is queued
-               exists (select 1 from queues where concurrency is not null)
-                 or exists (select 1 from jobs where status = 'queued' and governor_key is not null) as constrained_may_be_ready`,
+               ${flag} as constrained_may_be_ready`,
   );
   const jobs = (out?.jobs ?? []).map(jobFromRow).slice(0, limit);
   for (const job of jobs) emit('job:updated', jobSummary(job));
