@@ -8,6 +8,7 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    exclude: ['test/browser/**', '**/node_modules/**'],
     globalSetup: ['test/support/globalSetup.ts'],
     pool: 'forks',
     // Two cores: two test files at a time, each with its own database.

@@ -2,7 +2,7 @@
 // code builds.
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { printedSchema } from '../src/schema/print.ts';
+import { printedSchema } from '../src/schema/writeSchemaFile.ts';
 
 describe('schema.graphql', () => {
   it('matches the schema the code builds', async () => {
