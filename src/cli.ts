@@ -7,8 +7,8 @@ import { startDemoFeed } from './demoFeed.ts';
 import { createLogger } from './logger.ts';
 import { PressroomError } from './services/errors.ts';
 import { startApiServer } from './api/server.ts';
-import { createApiKey, listApiKeys, revokeApiKey } from './services/apiKeys.ts';
-import { enqueueJob } from './services/jobs/enqueue.ts';
+import { createApiKey, listApiKeys, revokeApiKey } from './services/engine/apiKeys.ts';
+import { enqueueJob } from './services/engine/jobs/enqueue.ts';
 
 const program = new Command('pressroom').description('Job orchestration for document and print production');
 

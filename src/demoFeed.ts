@@ -1,7 +1,7 @@
 // With the embedded database, `pressroom start` feeds itself demo document-processing jobs so
 // that a newcomer sees the engine work: a few at once, then one every 15 seconds.
 import type { ServiceContext } from './services/context.ts';
-import { enqueueJob } from './services/jobs/enqueue.ts';
+import { enqueueJob } from './services/engine/jobs/enqueue.ts';
 
 const TITLES = ['quarterly-report', 'print-catalogue', 'label-sheet', 'invoice-batch', 'press-proof'];
 

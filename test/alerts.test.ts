@@ -2,9 +2,9 @@
 // condition clears, acknowledgement with history, the alerts query and the live subscription.
 import type { Client } from 'graphql-ws';
 import { afterEach, describe, expect, it } from 'vitest';
-import { acknowledgeAlert, getAlert, listAlerts, raiseAlert, resolveAlertsExcept, type Alert } from '../src/services/alerts.ts';
+import { acknowledgeAlert, getAlert, listAlerts, raiseAlert, resolveAlertsExcept, type Alert } from '../src/services/engine/alerts.ts';
 import { InvalidInputError, NotFoundError } from '../src/services/errors.ts';
-import { listHistory } from '../src/services/history.ts';
+import { listHistory } from '../src/services/engine/history.ts';
 import { useTestDatabase } from './support/db.ts';
 import { useLocalApi } from './support/localApi.ts';
 import { subscribeWs, wsClient, type Subscription } from './support/subscriptions.ts';

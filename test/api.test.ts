@@ -6,7 +6,7 @@ import { resolveCaller } from '../src/api/auth.ts';
 import { graphiqlExamples } from '../src/api/graphiqlExamples.ts';
 import { startApiServer, type ApiServer } from '../src/api/server.ts';
 import { query } from '../src/db/client.ts';
-import { createApiKey, revokeApiKey } from '../src/services/apiKeys.ts';
+import { createApiKey, revokeApiKey } from '../src/services/engine/apiKeys.ts';
 import {
   cancelJob,
   enqueueJob,
@@ -21,8 +21,8 @@ import {
   tryAcquireGovernor,
   type EnqueueInput,
 } from '../src/services/index.ts';
-import { raiseAlert } from '../src/services/alerts.ts';
-import { createSchedule, pauseSchedule } from '../src/services/schedules.ts';
+import { raiseAlert } from '../src/services/engine/alerts.ts';
+import { createSchedule, pauseSchedule } from '../src/services/engine/schedules.ts';
 import { useTestDatabase } from './support/db.ts';
 import { waitFor } from './support/wait.ts';
 import { startTestWorker } from './support/workers.ts';

@@ -15,7 +15,7 @@ import {
   type JobStatus,
   type RunRef,
 } from '../src/services/index.ts';
-import { backoffDelayMs } from '../src/services/jobs/backoff.ts';
+import { backoffDelayMs } from '../src/services/engine/jobs/backoff.ts';
 import type { Worker } from '../src/worker/worker.ts';
 import { useTestDatabase } from './support/db.ts';
 import { waitFor } from './support/wait.ts';

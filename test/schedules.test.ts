@@ -5,8 +5,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, query, type Database } from '../src/db/client.ts';
 import type { ServiceContext } from '../src/services/context.ts';
 import { InvalidInputError, NotFoundError } from '../src/services/errors.ts';
-import { listHistory } from '../src/services/history.ts';
-import { createJobNotifier } from '../src/services/notifier.ts';
+import { listHistory } from '../src/services/engine/history.ts';
+import { createJobNotifier } from '../src/services/engine/notifier.ts';
 import {
   createSchedule,
   deleteSchedule,
@@ -15,7 +15,7 @@ import {
   listSchedules,
   pauseSchedule,
   resumeSchedule,
-} from '../src/services/schedules.ts';
+} from '../src/services/engine/schedules.ts';
 import { serverMode, useTestDatabase } from './support/db.ts';
 import { useLocalApi } from './support/localApi.ts';
 

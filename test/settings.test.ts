@@ -4,11 +4,11 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer, type ApiServer } from '../src/api/server.ts';
 import { query } from '../src/db/client.ts';
-import { createApiKey } from '../src/services/apiKeys.ts';
+import { createApiKey } from '../src/services/engine/apiKeys.ts';
 import type { ServiceContext } from '../src/services/context.ts';
 import { InvalidInputError } from '../src/services/errors.ts';
-import { listHistory } from '../src/services/history.ts';
-import { enqueueJob } from '../src/services/jobs/enqueue.ts';
+import { listHistory } from '../src/services/engine/history.ts';
+import { enqueueJob } from '../src/services/engine/jobs/enqueue.ts';
 import {
   DEFAULT_RUNTIME_SETTINGS,
   SETTING_KEYS,
@@ -18,8 +18,8 @@ import {
   updateSettings,
   type RuntimeSettings,
   type SettingsPatch,
-} from '../src/services/runtimeSettings.ts';
-import { DEFAULT_ENGINE_SETTINGS, engineSettingsFrom } from '../src/services/settings.ts';
+} from '../src/services/engine/runtimeSettings.ts';
+import { DEFAULT_ENGINE_SETTINGS, engineSettingsFrom } from '../src/services/engine/settings.ts';
 import { createTestBus, serverMode, useTestDatabase } from './support/db.ts';
 import { nextEvent, waitFor } from './support/wait.ts';
 

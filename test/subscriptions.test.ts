@@ -3,8 +3,8 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { graphiqlExamples } from '../src/api/graphiqlExamples.ts';
 import { startApiServer, type ApiServer } from '../src/api/server.ts';
-import { jobFollowers, type Waker } from '../src/resolvers/jobFollowers.ts';
-import { createApiKey, revokeApiKey } from '../src/services/apiKeys.ts';
+import { jobFollowers, type Waker } from '../src/resolvers/engine/jobFollowers.ts';
+import { createApiKey, revokeApiKey } from '../src/services/engine/apiKeys.ts';
 import {
   cancelJob,
   configureQueue,

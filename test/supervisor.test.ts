@@ -6,8 +6,8 @@ import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer, type ApiServer } from '../src/api/server.ts';
 import { query } from '../src/db/client.ts';
-import { listAlerts } from '../src/services/alerts.ts';
-import { createApiKey } from '../src/services/apiKeys.ts';
+import { listAlerts } from '../src/services/engine/alerts.ts';
+import { createApiKey } from '../src/services/engine/apiKeys.ts';
 import {
   cancelJob,
   claimJobs,
@@ -33,7 +33,7 @@ import {
   supervisorSettings,
   type SupervisorSettings,
   type SupervisorTick,
-} from '../src/services/supervisor/index.ts';
+} from '../src/services/engine/supervisor/index.ts';
 import { SupervisorRunner } from '../src/worker/supervisor.ts';
 import { useTestDatabase } from './support/db.ts';
 import { subscribeSse } from './support/subscriptions.ts';

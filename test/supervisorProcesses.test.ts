@@ -3,8 +3,8 @@
 // and when it stops gracefully it hands the governor over at once.
 import { afterEach, describe, expect, it, onTestFailed } from 'vitest';
 import { getGovernor, listHistory, listJobs } from '../src/services/index.ts';
-import { createSchedule } from '../src/services/schedules.ts';
-import { listSupervisorTicks, type SupervisorTick } from '../src/services/supervisor/index.ts';
+import { createSchedule } from '../src/services/engine/schedules.ts';
+import { listSupervisorTicks, type SupervisorTick } from '../src/services/engine/supervisor/index.ts';
 import { serverMode, useTestDatabase } from './support/db.ts';
 import { waitFor } from './support/wait.ts';
 import { spawnWorkerProcess, type WorkerProcess } from './support/workers.ts';

@@ -3,7 +3,7 @@
 // on this machine (loopback) are served, as the local admin: a newcomer's GraphiQL just works,
 // and nothing is open to the network.
 import type { Db } from '../db/client.ts';
-import { findApiKey, hasLiveApiKeys } from '../services/apiKeys.ts';
+import { findApiKey, hasLiveApiKeys } from '../services/engine/apiKeys.ts';
 import type { Caller } from './context.ts';
 
 export const ANONYMOUS: Caller = { name: 'anonymous', role: null };

@@ -5,7 +5,7 @@
 // one is still served; a queue asked for the first time is counted before answering.
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { FINISHED_STATUSES, statusCountsOfQueues, type FinishedStatus } from '../services/batchReads.ts';
+import { FINISHED_STATUSES, statusCountsOfQueues, type FinishedStatus } from '../services/engine/batchReads.ts';
 
 export const MAX_AGE_MS = 5_000;
 

@@ -3,8 +3,8 @@
 // and thousands of idle ones need not hold five DataLoaders and their caches each.
 import DataLoader from 'dataloader';
 import type { Db } from '../db/client.ts';
-import { historyOfJobs, itemsOfJobs, jobsByIds, queuesByNames } from '../services/batchReads.ts';
-import type { HistoryEntry, Job, JobItem, Queue, QueueStats } from '../services/types.ts';
+import { historyOfJobs, itemsOfJobs, jobsByIds, queuesByNames } from '../services/engine/batchReads.ts';
+import type { HistoryEntry, Job, JobItem, Queue, QueueStats } from '../services/engine/types.ts';
 import { statsOfQueues } from './queueStats.ts';
 
 export interface Loaders {

@@ -1,8 +1,8 @@
 // Queue stats as the API serves them: live counts (queued, running, paused) exact at each request,
 // finished counts from the process's cache (see finishedCounts.ts).
 import type { Db } from '../db/client.ts';
-import { LIVE_STATUSES, statusCountsOfQueues } from '../services/batchReads.ts';
-import type { QueueStats } from '../services/types.ts';
+import { LIVE_STATUSES, statusCountsOfQueues } from '../services/engine/batchReads.ts';
+import type { QueueStats } from '../services/engine/types.ts';
 import { FinishedCountsCache } from './finishedCounts.ts';
 
 // Loaders live for one request; the finished counts outlive it, one cache per database handle

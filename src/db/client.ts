@@ -9,7 +9,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { lockDataFolder } from './dataFolderLock.ts';
-import * as schema from './schema.ts';
+import * as schema from './engine/schema.ts';
 
 export type Schema = typeof schema;
 /** A database or a transaction: every service query runs on one of these. */

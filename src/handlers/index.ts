@@ -2,7 +2,7 @@
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import type { JobHandler } from '../worker/handler.ts';
-import { documentProcess } from './documentProcess.ts';
+import { documentProcess } from './demo/documentProcess.ts';
 
 export const builtInHandlers: JobHandler<any>[] = [documentProcess];
 

@@ -1,22 +1,22 @@
 // Pulls every type and field into the builder and builds the schema: imports only.
 import './scalars.ts';
 import './errors.ts';
-import './history.ts';
-import './queue.ts';
-import './governor.ts';
-import './worker.ts';
-import './job.ts';
-import './jobFilter.ts';
-import '../resolvers/jobQueries.ts';
-import '../resolvers/engineQueries.ts';
-import '../resolvers/jobMutations.ts';
-import '../resolvers/queueMutations.ts';
-import '../resolvers/governorMutations.ts';
-import '../resolvers/subscriptions.ts';
-import '../resolvers/supervisor.ts';
-import '../resolvers/settings.ts';
-import '../resolvers/schedules.ts';
-import '../resolvers/alerts.ts';
+import './engine/history.ts';
+import './engine/queue.ts';
+import './engine/governor.ts';
+import './engine/worker.ts';
+import './engine/job.ts';
+import './engine/jobFilter.ts';
+import '../resolvers/engine/jobQueries.ts';
+import '../resolvers/engine/engineQueries.ts';
+import '../resolvers/engine/jobMutations.ts';
+import '../resolvers/engine/queueMutations.ts';
+import '../resolvers/engine/governorMutations.ts';
+import '../resolvers/engine/subscriptions.ts';
+import '../resolvers/engine/supervisor.ts';
+import '../resolvers/engine/settings.ts';
+import '../resolvers/engine/schedules.ts';
+import '../resolvers/engine/alerts.ts';
 import { builder } from './builder.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

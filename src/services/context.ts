@@ -3,8 +3,8 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.ts';
 import type { EventBus, EventMap, EventName } from './events.ts';
-import type { JobNotifier } from './notifier.ts';
-import type { EngineSettings } from './settings.ts';
+import type { JobNotifier } from './engine/notifier.ts';
+import type { EngineSettings } from './engine/settings.ts';
 
 export interface ServiceContext {
   db: Db;

@@ -1,7 +1,7 @@
 // The one typed event map, and the bus that carries it: in-process, or Redis pub/sub across
 // processes. Services publish after their transaction commits; any process may subscribe.
 import type { Redis } from 'ioredis';
-import type { Governor, HistoryEntry, Job, JobProgress, JobStatus, Queue, Worker } from './types.ts';
+import type { Governor, HistoryEntry, Job, JobProgress, JobStatus, Queue, Worker } from './engine/types.ts';
 
 /** What a job event carries: enough for a dashboard row, without payload or result. */
 export interface JobSummary {
@@ -28,11 +28,11 @@ export interface EventMap {
   'governor:updated': { governor: Governor };
   'worker:updated': { worker: Worker };
   'history:appended': { entry: HistoryEntry };
-  'supervisor:tick': { tick: import('./supervisor/types.ts').SupervisorTick };
-  'schedule:updated': { schedule: import('./schedules.ts').Schedule; deleted?: boolean };
-  'alert:raised': { alert: import('./alerts.ts').Alert };
-  'alert:updated': { alert: import('./alerts.ts').Alert };
-  'settings:updated': { settings: import('./settings.ts').RuntimeSettings; stored: Partial<import('./settings.ts').RuntimeSettings>; revision: number };
+  'supervisor:tick': { tick: import('./engine/supervisor/types.ts').SupervisorTick };
+  'schedule:updated': { schedule: import('./engine/schedules.ts').Schedule; deleted?: boolean };
+  'alert:raised': { alert: import('./engine/alerts.ts').Alert };
+  'alert:updated': { alert: import('./engine/alerts.ts').Alert };
+  'settings:updated': { settings: import('./engine/settings.ts').RuntimeSettings; stored: Partial<import('./engine/settings.ts').RuntimeSettings>; revision: number };
 }
 export type EventName = keyof EventMap;
 

@@ -2,7 +2,7 @@
 // NUL character and overflows its stack on very deep nesting, and a recursive check in
 // JavaScript would overflow ours first. This one walks the value without recursion.
 import { z } from 'zod';
-import type { Json, JsonObject } from './types.ts';
+import type { Json, JsonObject } from './engine/types.ts';
 
 export const MAX_JSON_DEPTH = 100;
 const NUL = 'contains the NUL character (\\u0000), which PostgreSQL cannot store';

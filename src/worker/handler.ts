@@ -2,7 +2,7 @@
 // a context to report through; the engine does the rest (claiming, leases, retries, history).
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import type { Job, JobCheckpoint, JobItem, Json, JobProgress } from '../services/types.ts';
+import type { Job, JobCheckpoint, JobItem, Json, JobProgress } from '../services/engine/types.ts';
 
 export interface HandlerContext<Payload> {
   job: Job;

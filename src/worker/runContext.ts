@@ -12,8 +12,8 @@ import {
   saveCheckpoint,
   type ControlRequest,
   type RunRef,
-} from '../services/jobs/execution.ts';
-import type { Job, JobProgress, Json } from '../services/types.ts';
+} from '../services/engine/jobs/execution.ts';
+import type { Job, JobProgress, Json } from '../services/engine/types.ts';
 import { FatalError, JobInterrupted, TransientError } from './errors.ts';
 import type { HandlerContext } from './handler.ts';
 

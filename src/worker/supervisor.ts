@@ -7,11 +7,11 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { ServiceContext } from '../services/context.ts';
 import { GovernorBusyError } from '../services/errors.ts';
-import { releaseGovernor, renewGovernor, tryAcquireGovernor } from '../services/governors.ts';
-import { supervisorSettings, type SupervisorSettings } from '../services/supervisor/settings.ts';
-import { heartbeatLeaseRemainingMs } from '../services/supervisor/state.ts';
-import { runSupervisorTick, type TickOptions } from '../services/supervisor/tick.ts';
-import { HEARTBEAT_GOVERNOR, type SupervisorTick } from '../services/supervisor/types.ts';
+import { releaseGovernor, renewGovernor, tryAcquireGovernor } from '../services/engine/governors.ts';
+import { supervisorSettings, type SupervisorSettings } from '../services/engine/supervisor/settings.ts';
+import { heartbeatLeaseRemainingMs } from '../services/engine/supervisor/state.ts';
+import { runSupervisorTick, type TickOptions } from '../services/engine/supervisor/tick.ts';
+import { HEARTBEAT_GOVERNOR, type SupervisorTick } from '../services/engine/supervisor/types.ts';
 
 export interface SupervisorRunnerOptions {
   services: ServiceContext;

@@ -11,8 +11,8 @@ import { openDatabase, type Database } from '../../src/db/client.ts';
 import { connectRedisBus } from '../../src/app.ts';
 import type { ServiceContext } from '../../src/services/context.ts';
 import { createInProcessBus, type EventBus } from '../../src/services/events.ts';
-import { createJobNotifier } from '../../src/services/notifier.ts';
-import { DEFAULT_ENGINE_SETTINGS, type EngineSettings } from '../../src/services/settings.ts';
+import { createJobNotifier } from '../../src/services/engine/notifier.ts';
+import { DEFAULT_ENGINE_SETTINGS, type EngineSettings } from '../../src/services/engine/settings.ts';
 import { serverUrlFor } from './urls.ts';
 
 export const serverMode = Boolean(process.env.DATABASE_URL);

@@ -1,0 +1,119 @@
+// Manual recovery on jobs. Each mutation records the caller as actor with the reason given, and
+// returns the job or a typed error as data.
+import { actorOf, type ApiContext } from '../../api/context.ts';
+import { DedupeConflictError } from '../../services/errors.ts';
+import { enqueueJob } from '../../services/engine/jobs/enqueue.ts';
+import { applyToJobs, type BulkOperation } from '../../services/engine/jobs/bulk.ts';
+import { cancelJob, clearJobs, deleteJob, forceFailJob, pauseJob, resumeJob, retryJob } from '../../services/engine/jobs/manage.ts';
+import type { Actor, Job } from '../../services/engine/types.ts';
+import type { ServiceContext } from '../../services/context.ts';
+import { builder } from '../../schema/builder.ts';
+import { commonErrors, jobErrors } from '../../schema/errors.ts';
+import { JobFilterInput, toJobFilter } from '../../schema/engine/jobFilter.ts';
+import { JobRef, JobStatusEnum } from '../../schema/engine/job.ts';
+import { jobIdFrom } from './jobIdentity.ts';
+
+const EnqueueJobInput = builder.inputType('EnqueueJobInput', {
+  fields: (t) => ({
+    kind: t.string({ required: true }),
+    queue: t.string({ required: false }),
+    payload: t.field({ type: 'JSON', required: false }),
+    priority: t.int({ required: false }),
+    runAt: t.field({ type: 'DateTime', required: false }),
+    delayMs: t.int({ required: false }),
+    maxAttempts: t.int({ required: false }),
+    dedupeKey: t.string({ required: false }),
+    governorKey: t.string({ required: false }),
+    items: t.stringList({ required: false, description: 'Item keys, processed one by one' }),
+  }),
+});
+
+const EnqueueResult = builder.objectRef<{ job: Job; deduplicated: boolean }>('EnqueueResult').implement({
+  fields: (t) => ({
+    job: t.field({ type: JobRef, resolve: (r) => r.job }),
+    deduplicated: t.exposeBoolean('deduplicated', { description: 'A live job with the dedupe key existed; `job` is that one.' }),
+  }),
+});
+
+const ClearResult = builder.objectRef<{ deleted: number }>('ClearResult').implement({
+  fields: (t) => ({ deleted: t.exposeInt('deleted') }),
+});
+
+const withoutNulls = <T extends object>(input: T) =>
+  Object.fromEntries(Object.entries(input).filter(([, value]) => value !== null && value !== undefined));
+
+type JobAction = (services: ServiceContext, jobId: number, by: Actor) => Promise<Job>;
+
+const jobAction = (
+  name: string,
+  description: string,
+  action: JobAction,
+  scope: 'operator' | 'admin' = 'operator',
+  errors: (new (...args: never[]) => Error)[] = jobErrors,
+) =>
+  builder.mutationField(name, (t) =>
+    t.field({
+      type: JobRef,
+      description,
+      authScopes: { [scope]: true },
+      errors: { types: errors },
+      args: { id: t.arg.id({ required: true, description: 'Global id, numeric id or run id' }), reason: t.arg.string({ required: false }) },
+      resolve: async (_root, args, context) => action(context.services, await jobIdFrom(context, String(args.id)), actorOf(context, args.reason)),
+    }),
+  );
+
+jobAction('retryJob', 'Runs a failed or cancelled job again, from its last checkpoint.', retryJob, 'operator', [...jobErrors, DedupeConflictError]);
+jobAction('cancelJob', 'Cancels a job; a running one stops at its next checkpoint.', cancelJob);
+jobAction('pauseJob', 'Pauses a job; a running one pauses at its next checkpoint.', pauseJob);
+jobAction('resumeJob', 'Puts a paused job back in its queue.', resumeJob);
+jobAction('forceFailJob', 'Fails a job now, whatever it is doing.', forceFailJob);
+jobAction('deleteJob', 'Deletes a job that is not running; its history stays.', deleteJob, 'admin');
+
+builder.mutationFields((t) => ({
+  enqueueJob: t.field({
+    type: EnqueueResult,
+    authScopes: { operator: true },
+    errors: { types: commonErrors },
+    args: { input: t.arg({ type: EnqueueJobInput, required: true }), reason: t.arg.string({ required: false }) },
+    resolve: (_root, args, context: ApiContext) => enqueueJob(context.services, withoutNulls(args.input) as never, actorOf(context, args.reason)),
+  }),
+  clearJobs: t.field({
+    type: ClearResult,
+    description: 'Deletes finished jobs of one status, optionally finished before a time; returns how many.',
+    authScopes: { admin: true },
+    errors: { types: commonErrors },
+    args: {
+      status: t.arg({ type: JobStatusEnum, required: true }),
+      olderThan: t.arg({ type: 'DateTime', required: false }),
+      queue: t.arg.string({ required: false }),
+      reason: t.arg.string({ required: false }),
+    },
+    resolve: async (_root, args, context) => ({
+      deleted: await clearJobs(context.services, withoutNulls({ status: args.status, olderThan: args.olderThan, queue: args.queue }) as never, actorOf(context, args.reason)),
+    }),
+  }),
+}));
+
+const BulkResult = builder.objectRef<{ matched: number; changed: number; skipped: number }>('BulkResult').implement({
+  fields: (t) => ({
+    matched: t.exposeInt('matched'),
+    changed: t.exposeInt('changed'),
+    skipped: t.exposeInt('skipped', { description: 'Matched jobs whose status did not allow the operation.' }),
+  }),
+});
+
+const bulkAction = (name: string, operation: BulkOperation, scope: 'operator' | 'admin') =>
+  builder.mutationField(name, (t) =>
+    t.field({
+      type: BulkResult,
+      description: `${operation} every job matching the filter, on the server.`,
+      authScopes: { [scope]: true },
+      errors: { types: commonErrors },
+      args: { filter: t.arg({ type: JobFilterInput, required: true }), reason: t.arg.string({ required: false }) },
+      resolve: (_root, args, context) => applyToJobs(context.services, toJobFilter(args.filter), operation, actorOf(context, args.reason)),
+    }),
+  );
+
+bulkAction('retryJobs', 'retry', 'operator');
+bulkAction('cancelJobs', 'cancel', 'operator');
+bulkAction('deleteJobs', 'delete', 'admin');

@@ -1,0 +1,42 @@
+// Jobs whose worker stopped renewing their lease: back to the queue with attempts left, failed
+// without; a pause or cancel asked of the dead run takes effect instead.
+import { sql } from 'drizzle-orm';
+import { withEvents, type ServiceContext } from '../../context.ts';
+import type { Actor, Job } from '../types.ts';
+import { afterRelease } from './pendingRuns.ts';
+import { runTransition } from './transitionStatement.ts';
+
+export async function recoverExpiredLeases(ctx: ServiceContext, by: Actor, limit = 1_000): Promise<Job[]> {
+  const error = sql`jsonb_build_object('message', 'lease expired: the worker ' || coalesce(j.worker_id, '?') || ' stopped renewing it',
+    'class', 'transient', 'attempt', j.attempts, 'at', now())`;
+  const outcome = await withEvents(ctx, (emit) =>
+    runTransition(ctx.db, emit, {
+      operation: 'expireLease',
+      actor: by.actor,
+      reason: by.reason ?? 'lease expired',
+      targets: sql`select id, status as status_before from jobs
+        where status = 'running' and lease_expires_at < now()
+        order by lease_expires_at limit ${limit}
+        for update skip locked`,
+      set: sql`status = case
+            when j.control_request = 'pause' then 'paused'
+            when j.control_request = 'cancel' then 'cancelled'
+            when j.attempts < j.max_attempts then 'queued'
+            else 'failed' end,
+          paused_at = case when j.control_request = 'pause' then now() else j.paused_at end,
+          finished_at = case
+            when j.control_request = 'cancel' then now()
+            when j.control_request = 'pause' or j.attempts < j.max_attempts then j.finished_at
+            else now() end,
+          last_error = ${error},
+          error_log = j.error_log || jsonb_build_array(${error}),
+          -- a run that died while asked to pause gives its attempt back, as a paused run does
+          attempts = case when j.control_request = 'pause' then j.attempts - 1 else j.attempts end,
+          run_at = now(), lease_token = null, lease_expires_at = null, control_request = null`,
+      detail: sql`jsonb_build_object('workerId', upd.worker_id)`,
+    }),
+  );
+  await afterRelease(ctx, outcome);
+  if (outcome.jobs.some((job) => job.status === 'queued')) ctx.notifier.jobsReady().catch(() => {});
+  return outcome.jobs;
+}

@@ -1,0 +1,72 @@
+// Worker processes register, are seen through their lease renewals, and deregister on exit.
+// One that stops being seen is dead; its runs come back through lease expiry.
+import { sql } from 'drizzle-orm';
+import { query, type Db } from '../../db/client.ts';
+import { inTransaction, type ServiceContext } from '../context.ts';
+import { appendHistory } from './history.ts';
+import { workerFromRow } from './rows.ts';
+import type { Worker } from './types.ts';
+
+type Row = Record<string, unknown>;
+
+export interface WorkerRegistration {
+  id: string;
+  host: string;
+  pid: number;
+  queues: string[] | null;
+  concurrency: number;
+}
+
+export async function registerWorker(ctx: ServiceContext, registration: WorkerRegistration): Promise<Worker> {
+  return setWorker(ctx, registration.id, 'register', sql`insert into workers (id, host, pid, queues, concurrency)
+      values (${registration.id}, ${registration.host}, ${registration.pid}, ${JSON.stringify(registration.queues)}::jsonb, ${registration.concurrency})
+      returning *`);
+}
+
+export async function setWorkerStopping(ctx: ServiceContext, id: string): Promise<Worker> {
+  return setWorker(ctx, id, 'stopping', sql`update workers set status = 'stopping', last_seen_at = now() where id = ${id} returning *`);
+}
+
+export async function deregisterWorker(ctx: ServiceContext, id: string): Promise<Worker> {
+  return setWorker(ctx, id, 'deregister', sql`update workers set status = 'stopped', stopped_at = now(), last_seen_at = now() where id = ${id} returning *`);
+}
+
+async function setWorker(ctx: ServiceContext, id: string, operation: string, statement: ReturnType<typeof sql>): Promise<Worker> {
+  return inTransaction(ctx, async (tx, emit) => {
+    const [row] = await query<Row>(tx, statement);
+    const worker = workerFromRow(row!);
+    await appendHistory(tx, emit, [
+      { actor: id, operation, targetType: 'worker', targetId: id, after: { status: worker.status, host: worker.host, pid: worker.pid } },
+    ]);
+    emit('worker:updated', { worker });
+    return worker;
+  });
+}
+
+/** Marks workers not seen for `staleMs` as dead. */
+export async function markDeadWorkers(ctx: ServiceContext, staleMs: number, actor: string): Promise<Worker[]> {
+  return inTransaction(ctx, async (tx, emit) => {
+    const rows = await query<Row>(
+      tx,
+      sql`update workers set status = 'dead', stopped_at = now()
+          where status in ('running', 'stopping') and last_seen_at < now() - ${staleMs} * interval '1 millisecond'
+          returning *`,
+    );
+    const dead = rows.map(workerFromRow);
+    await appendHistory(
+      tx,
+      emit,
+      dead.map((w) => ({ actor, operation: 'markDead', targetType: 'worker', targetId: w.id, after: { status: 'dead', lastSeenAt: w.lastSeenAt.toISOString() } })),
+    );
+    for (const worker of dead) emit('worker:updated', { worker });
+    return dead;
+  });
+}
+
+export async function listWorkers(db: Db, options: { includeStopped?: boolean } = {}): Promise<Worker[]> {
+  const rows = await query<Row>(
+    db,
+    options.includeStopped ? sql`select * from workers order by started_at desc` : sql`select * from workers where status in ('running', 'stopping') order by started_at desc`,
+  );
+  return rows.map(workerFromRow);
+}
