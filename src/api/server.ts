@@ -14,6 +14,8 @@ import { bearerToken, resolveCaller } from './auth.ts';
 import type { ApiContext } from './context.ts';
 import { graphiqlExamples } from './graphiqlExamples.ts';
 import { createLoaders } from './loaders.ts';
+import { httpRoutes } from './routes/index.ts';
+import { findRoute } from './routes/types.ts';
 
 export interface ApiServerOptions {
   services: ServiceContext;
@@ -90,7 +92,11 @@ export function createApi(options: Pick<ApiServerOptions, 'services' | 'producti
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const yoga = createApi(options);
-  const server = createServer((req, res) => void yoga(req, res, { req }));
+  const server = createServer((req, res) => {
+    const route = findRoute(httpRoutes, req);
+    if (route) void Promise.resolve(route.handle(req, res, options.services)).catch(() => res.destroy());
+    else void yoga(req, res, { req });
+  });
   const sockets = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: MAX_REQUEST_BYTES });
   useServer<Record<string, unknown>, { request: IncomingMessage }>(
     {

@@ -1,0 +1,5 @@
+// Every plain HTTP route the API process serves, in the order they are matched; anything else
+// goes to GraphQL (/graphql). Add a concern's routes by importing its list here.
+import type { HttpRoute } from './types.ts';
+
+export const httpRoutes: HttpRoute[] = [];
