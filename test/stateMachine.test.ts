@@ -427,7 +427,7 @@ describe('lease fencing', () => {
     expect(await completeRuns(services(), WORKER, [{ ...run, result: { late: true }, metrics: {} }])).toEqual([]);
     expect(await releaseRuns(services(), WORKER, [run])).toEqual([]);
     expect(await rejection(failRun(services(), { ...run, workerId: WORKER, message: 'late', errorClass: 'transient' }))).toBeInstanceOf(StaleLeaseError);
-    expect(await rejection(recordItem(services(), { ...run, attempt: 1 }, 0, { ok: true }))).toBeInstanceOf(StaleLeaseError);
+    expect(await rejection(recordItem(services(), run, 0, { ok: true }))).toBeInstanceOf(StaleLeaseError);
     expect(await rejection(saveCheckpoint(services(), run, 'late', { step: 99 }))).toBeInstanceOf(StaleLeaseError);
 
     expect(await job(run.jobId)).toEqual(before);
@@ -455,7 +455,7 @@ describe('lease fencing', () => {
 
     // The new run still holds the job.
     const current = { jobId: run.jobId, leaseToken: next!.leaseToken! };
-    await recordItem(services(), { ...current, attempt: 2 }, 0, { ok: true });
+    await recordItem(services(), current, 0, { ok: true });
     await saveCheckpoint(services(), current, 'items', { done: 1 });
     expect(await completeRuns(services(), WORKER, [{ ...current, result: { ok: true }, metrics: {} }])).toEqual([run.jobId]);
     expect(await job(run.jobId)).toMatchObject({ status: 'completed', itemsProcessed: 1, checkpoint: { stage: 'items', data: { done: 1 } }, result: { ok: true } });

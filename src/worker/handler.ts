@@ -12,18 +12,23 @@ export interface HandlerContext<Payload> {
   log: Logger;
   /** The last checkpoint a previous run saved: a resumed or retried job starts from here. */
   lastCheckpoint: JobCheckpoint | null;
-  /** Reports progress; frequent calls are coalesced. */
+  /**
+   * Reports progress; frequent calls are coalesced. A stop point: throws JobInterrupted when a
+   * pause or cancel was asked of the run (heard from an earlier report, NOTIFY or lease renewal).
+   */
   progress(progress: JobProgress): void;
   /**
    * Runs a named stage and checkpoints its result. On a resumed or retried job, a stage an
-   * earlier run completed is skipped and its saved result returned.
+   * earlier run completed is skipped and its saved result returned. A stop point before the
+   * stage starts and once its result is saved (the stage is then completed, never run again).
    */
   stage<T extends Json | void>(name: string, work: () => Promise<T>): Promise<T>;
   /** Saves a checkpoint; stops the handler (throws JobInterrupted) if a pause or cancel is waiting. */
   checkpoint(stage: string, data: Json): Promise<void>;
   /**
    * Runs `work` on each item not yet processed, in order. An ItemError (or any error that is not
-   * fatal, transient or an interruption) marks the item failed and goes on.
+   * fatal, transient or an interruption) marks the item failed and goes on. A stop point before
+   * each item and after each item's outcome is recorded.
    */
   items(work: (item: JobItem) => Promise<void>): Promise<{ processed: number; failed: number }>;
   /** Adds to the job's metrics (cost, tokens, …); durationMs is measured for you. */

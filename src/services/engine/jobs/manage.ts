@@ -110,7 +110,7 @@ async function assertDedupeKeyFree(tx: Db, job: Job) {
 /** Fails a job now, whatever it is doing; a running handler's later writes are fenced off. */
 export function forceFailJob(ctx: ServiceContext, jobId: number, by: Actor): Promise<Job> {
   return operate(ctx, jobId, 'forceFail', by, async (job, tx, emit) => {
-    const error = { message: by.reason ?? 'failed by an operator', class: 'fatal', attempt: job.attempts, at: new Date().toISOString() };
+    const error = { message: by.reason ?? 'failed by an operator', class: 'fatal', attempt: job.attempts, run: job.runs, at: new Date().toISOString() };
     const errorLog = [...job.errorLog, error].slice(-ctx.settings.errorLogLimit);
     // The worker running it, if any, hears of it and stops the handler.
     if (job.status === 'running') await tx.execute(sql`select pg_notify(${CONTROL_CHANNEL}, ${String(job.id)})`);

@@ -8,7 +8,7 @@ import { runTransition } from './transitionStatement.ts';
 
 export async function recoverExpiredLeases(ctx: ServiceContext, by: Actor, limit = 1_000): Promise<Job[]> {
   const error = sql`jsonb_build_object('message', 'lease expired: the worker ' || coalesce(j.worker_id, '?') || ' stopped renewing it',
-    'class', 'transient', 'attempt', j.attempts, 'at', now())`;
+    'class', 'transient', 'attempt', j.attempts, 'run', j.runs, 'at', now())`;
   const outcome = await withEvents(ctx, (emit) =>
     runTransition(ctx.db, emit, {
       operation: 'expireLease',
