@@ -7,10 +7,11 @@ import {
   InvalidTransitionError,
   NotFoundError,
   PressroomError,
+  UnknownKindError,
 } from '../services/errors.ts';
 import { builder } from './builder.ts';
 
-const ErrorInterface = builder.interfaceRef<PressroomError>('Error').implement({
+export const ErrorInterface = builder.interfaceRef<PressroomError>('Error').implement({
   description: 'An expected failure: nothing was changed.',
   fields: (t) => ({
     message: t.exposeString('message'),
@@ -41,6 +42,16 @@ builder.objectType(DedupeConflictError, {
   name: 'DedupeConflictError',
   interfaces: [ErrorInterface],
   fields: (t) => ({ dedupeKey: t.exposeString('dedupeKey'), liveJobId: t.exposeID('liveJobId') }),
+});
+
+builder.objectType(UnknownKindError, {
+  name: 'UnknownKindError',
+  description: 'No handler defines the job kind and no worker serves it; allowUnknownKind: true enqueues it anyway.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    kind: t.exposeString('kind'),
+    path: t.exposeString('path', { description: 'The field that names the kind.' }),
+  }),
 });
 
 builder.objectType(ForbiddenError, { name: 'ForbiddenError', interfaces: [ErrorInterface], fields: () => ({}) });

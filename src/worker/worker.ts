@@ -16,6 +16,7 @@ import { getJob } from '../services/engine/jobs/read.ts';
 import { acknowledgeControl, completeRuns, failRun, releaseRuns, renewLeases, type Completion } from '../services/engine/jobs/finish.ts';
 import { CONTROL_CHANNEL, JOBS_CHANNEL } from '../services/engine/notifier.ts';
 import type { Job } from '../services/engine/types.ts';
+import { describeKind } from '../services/engine/kinds/registry.ts';
 import { deregisterWorker, registerWorker, setWorkerStopping } from '../services/engine/workers.ts';
 import { FatalError, JobInterrupted, TransientError } from './errors.ts';
 import type { HandlerRegistry } from './handler.ts';
@@ -67,7 +68,8 @@ export class Worker {
 
   async start(): Promise<void> {
     const { services, database, queues, concurrency, leaseMs, pollIntervalMs } = this.options;
-    await registerWorker(services, { id: this.id, host: hostname(), pid: process.pid, queues, concurrency });
+    const kinds = [...this.options.handlers.values()].map(describeKind);
+    await registerWorker(services, { id: this.id, host: hostname(), pid: process.pid, queues, concurrency, kinds });
     this.stopListening.push(await database.listen(JOBS_CHANNEL, () => this.wake()));
     this.stopListening.push(await database.listen(CONTROL_CHANNEL, (payload) => void this.onControl(Number(payload))));
     this.timers.push(setInterval(() => this.maintain(), pollIntervalMs));

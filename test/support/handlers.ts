@@ -102,3 +102,22 @@ export const waitForRecovery = defineHandler({
 });
 
 export const handlers: JobHandler<any>[] = [noop, hold, steps, staged, failing, items, waitForRecovery];
+
+/**
+ * Kinds tests enqueue only to watch jobs wait, be cancelled, retried or listed: known to the test
+ * services' kind registry (so enqueue accepts them, any payload), run by no test worker.
+ */
+export const waitingKinds: string[] = [
+  ...['auth', 'auth.read', 'big', 'bulk', 'clear', 'control', 'delete', 'examples', 'filter.a', 'filter.b', 'find', 'history', 'items', 'node', 'page', 'retry', 'stats'].map(
+    (name) => `api.${name}`,
+  ),
+  ...['catchup', 'doomed', 'every5', 'hourly', 'morning', 'nightly', 'pausable', 'x', 'y'].map((name) => `report.${name}`),
+  'api.nplusone',
+  ...['after', 'before', 'elsewhere', 'own'].map((name) => `settings.${name}`),
+  'document.render',
+  'ok',
+  'sched.every',
+  'stuck_queued',
+  'stuck_running',
+  'sup.test',
+];

@@ -1,7 +1,7 @@
 // Manual recovery on jobs. Each mutation records the caller as actor with the reason given, and
 // returns the job or a typed error as data.
 import { actorOf, type ApiContext } from '../../api/context.ts';
-import { DedupeConflictError } from '../../services/errors.ts';
+import { DedupeConflictError, UnknownKindError } from '../../services/errors.ts';
 import { enqueueJob } from '../../services/engine/jobs/enqueue.ts';
 import { applyToJobs, type BulkOperation } from '../../services/engine/jobs/bulk.ts';
 import { cancelJob, clearJobs, deleteJob, forceFailJob, pauseJob, resumeJob, retryJob } from '../../services/engine/jobs/manage.ts';
@@ -13,7 +13,7 @@ import { JobFilterInput, toJobFilter } from '../../schema/engine/jobFilter.ts';
 import { JobRef, JobStatusEnum } from '../../schema/engine/job.ts';
 import { jobIdFrom } from './jobIdentity.ts';
 
-const EnqueueJobInput = builder.inputType('EnqueueJobInput', {
+export const EnqueueJobInput = builder.inputType('EnqueueJobInput', {
   fields: (t) => ({
     kind: t.string({ required: true }),
     queue: t.string({ required: false }),
@@ -25,6 +25,10 @@ const EnqueueJobInput = builder.inputType('EnqueueJobInput', {
     dedupeKey: t.string({ required: false }),
     governorKey: t.string({ required: false }),
     items: t.stringList({ required: false, description: 'Item keys, processed one by one' }),
+    allowUnknownKind: t.boolean({
+      required: false,
+      description: 'Enqueue even though no handler defines the kind and no worker has announced it (its workers start later). Default false: refused as UnknownKindError.',
+    }),
   }),
 });
 
@@ -39,7 +43,7 @@ const ClearResult = builder.objectRef<{ deleted: number }>('ClearResult').implem
   fields: (t) => ({ deleted: t.exposeInt('deleted') }),
 });
 
-const withoutNulls = <T extends object>(input: T) =>
+export const withoutNulls = <T extends object>(input: T) =>
   Object.fromEntries(Object.entries(input).filter(([, value]) => value !== null && value !== undefined));
 
 type JobAction = (services: ServiceContext, jobId: number, by: Actor) => Promise<Job>;
@@ -72,8 +76,9 @@ jobAction('deleteJob', 'Deletes a job that is not running; its history stays.', 
 builder.mutationFields((t) => ({
   enqueueJob: t.field({
     type: EnqueueResult,
+    description: 'Enqueues a job. An unknown kind is UnknownKindError; a payload its kind\'s schema refuses is InvalidInputError naming the field (payload.x).',
     authScopes: { operator: true },
-    errors: { types: commonErrors },
+    errors: { types: [...commonErrors, UnknownKindError] },
     args: { input: t.arg({ type: EnqueueJobInput, required: true }), reason: t.arg.string({ required: false }) },
     resolve: (_root, args, context: ApiContext) => enqueueJob(context.services, withoutNulls(args.input) as never, actorOf(context, args.reason)),
   }),
