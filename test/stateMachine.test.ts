@@ -491,7 +491,7 @@ describe('delete and clear', () => {
     expect(after.map((e) => e.operation)).toContain('enqueue');
   });
 
-  it('clearJobs deletes only jobs of the given status finished before the given time, with one history entry', async () => {
+  it('clearJobs deletes only jobs of the given status finished before the given time, with a delete entry per job and one summary entry', async () => {
     const queue = `sm-clear-${++counter}`;
     const older = await jobIn('completed', { queue });
     // Let the database clock move on, so the next job finishes strictly later.
@@ -508,7 +508,7 @@ describe('delete and clear', () => {
     const clears = async () => (await listHistory(services().db, { targetType: 'jobs', operation: 'clear' }, { first: 100 })).entries;
     const clearsBefore = await clears();
 
-    expect(await clearJobs(services(), { status: 'completed', olderThan: cutoff, queue }, operator)).toBe(1);
+    expect(await clearJobs(services(), { status: 'completed', olderThan: cutoff, queue }, operator)).toEqual({ deleted: 1, job: null });
     await expect(job(older.job.id)).rejects.toBeInstanceOf(NotFoundError);
     expect((await job(newer.job.id)).status).toBe('completed');
     expect((await job(failed.job.id)).status).toBe('failed');
@@ -524,10 +524,10 @@ describe('delete and clear', () => {
       targetId: 'completed',
       after: { deleted: 1, status: 'completed', olderThan: cutoff.toISOString(), queue },
     });
-    // The deleted job's own history stays, and gains no entry of its own.
-    expect((await historyOf(older.job.id)).map((e) => e.operation)).not.toContain('clear');
+    // The deleted job's own history stays, and ends with its delete, by whom and why.
+    expect((await historyOf(older.job.id))[0]).toMatchObject({ operation: 'delete', actor: 'operator', reason: 'testing', before: { status: 'completed' } });
 
-    expect(await clearJobs(services(), { status: 'completed', queue }, operator)).toBe(1);
+    expect(await clearJobs(services(), { status: 'completed', queue }, operator)).toEqual({ deleted: 1, job: null });
     await expect(job(newer.job.id)).rejects.toBeInstanceOf(NotFoundError);
     expect((await job(failed.job.id)).status).toBe('failed');
     expect((await job(elsewhere.job.id)).status).toBe('completed');

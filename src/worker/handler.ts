@@ -2,6 +2,7 @@
 // a context to report through; the engine does the rest (claiming, leases, retries, history).
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import type { ServiceContext } from '../services/context.ts';
 import type { Job, JobCheckpoint, JobItem, Json, JobProgress } from '../services/engine/types.ts';
 
 export interface HandlerContext<Payload> {
@@ -10,6 +11,11 @@ export interface HandlerContext<Payload> {
   /** Aborted when a pause or cancel is asked, the worker shuts down, or the run lost its lease. */
   signal: AbortSignal;
   log: Logger;
+  /**
+   * The services, for a handler whose work is itself a change of state (a bulk operation, a
+   * domain's own steps): it changes state only through them, never through tables.
+   */
+  services: ServiceContext;
   /** The last checkpoint a previous run saved: a resumed or retried job starts from here. */
   lastCheckpoint: JobCheckpoint | null;
   /**
@@ -42,6 +48,8 @@ export interface JobHandler<Payload = Record<string, Json>> {
   /** Validates the payload; a payload that does not match fails the job as fatal. */
   payload?: z.ZodType<Payload>;
   run(context: HandlerContext<Payload>): Promise<Json | void>;
+  /** Enqueued by the engine only (see KindDefinition.internal). */
+  internal?: boolean;
 }
 
 export function defineHandler<Payload>(handler: JobHandler<Payload>): JobHandler<Payload> {

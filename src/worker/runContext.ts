@@ -63,6 +63,7 @@ export function createRunContext<Payload>(services: ServiceContext, run: Run, pa
     payload,
     signal: run.controller.signal,
     log,
+    services,
     lastCheckpoint: job.checkpoint,
     progress(update) {
       // A stop point like the others: the report is coalesced, but a pause or cancel already

@@ -3,8 +3,8 @@
 import { actorOf, type ApiContext } from '../../api/context.ts';
 import { DedupeConflictError, UnknownKindError } from '../../services/errors.ts';
 import { enqueueJob } from '../../services/engine/jobs/enqueue.ts';
-import { applyToJobs, type BulkOperation } from '../../services/engine/jobs/bulk.ts';
-import { cancelJob, clearJobs, deleteJob, forceFailJob, pauseJob, resumeJob, retryJob } from '../../services/engine/jobs/manage.ts';
+import { applyToJobs, BULK_INLINE_LIMIT, clearJobs, type BulkOperation, type BulkOutcome } from '../../services/engine/jobs/bulk.ts';
+import { cancelJob, deleteJob, forceFailJob, pauseJob, resumeJob, retryJob } from '../../services/engine/jobs/manage.ts';
 import type { Actor, Job } from '../../services/engine/types.ts';
 import type { ServiceContext } from '../../services/context.ts';
 import { builder } from '../../schema/builder.ts';
@@ -39,8 +39,18 @@ const EnqueueResult = builder.objectRef<{ job: Job; deduplicated: boolean }>('En
   }),
 });
 
-const ClearResult = builder.objectRef<{ deleted: number }>('ClearResult').implement({
-  fields: (t) => ({ deleted: t.exposeInt('deleted') }),
+const bulkJobField = () =>
+  ({
+    type: JobRef,
+    nullable: true,
+    description: `Set when the operation runs as a job of its own (more than ${BULK_INLINE_LIMIT} jobs matched, or background: true): it works in chunks and reports its progress; the counts here are then 0 and the job's result holds them.`,
+    resolve: (r: { job: Job | null }) => r.job,
+  }) as const;
+
+const BACKGROUND = `Run as a job of its own whatever the size (it does above ${BULK_INLINE_LIMIT} matching jobs anyway).`;
+
+const ClearResult = builder.objectRef<{ deleted: number; job: Job | null }>('ClearResult').implement({
+  fields: (t) => ({ deleted: t.exposeInt('deleted'), job: t.field(bulkJobField()) }),
 });
 
 export const withoutNulls = <T extends object>(input: T) =>
@@ -92,18 +102,23 @@ builder.mutationFields((t) => ({
       olderThan: t.arg({ type: 'DateTime', required: false }),
       queue: t.arg.string({ required: false }),
       reason: t.arg.string({ required: false }),
+      background: t.arg.boolean({ required: false, description: BACKGROUND }),
     },
-    resolve: async (_root, args, context) => ({
-      deleted: await clearJobs(context.services, withoutNulls({ status: args.status, olderThan: args.olderThan, queue: args.queue }) as never, actorOf(context, args.reason)),
-    }),
+    resolve: (_root, args, context) =>
+      clearJobs(context.services, withoutNulls({ status: args.status, olderThan: args.olderThan, queue: args.queue }) as never, actorOf(context, args.reason), {
+        background: args.background ?? false,
+      }),
   }),
 }));
 
-const BulkResult = builder.objectRef<{ matched: number; changed: number; skipped: number }>('BulkResult').implement({
+const BulkResult = builder.objectRef<BulkOutcome>('BulkResult').implement({
   fields: (t) => ({
-    matched: t.exposeInt('matched'),
+    matched: t.exposeInt('matched', { description: 'Jobs the filter selected whose status allows the operation.' }),
     changed: t.exposeInt('changed'),
-    skipped: t.exposeInt('skipped', { description: 'Matched jobs whose status did not allow the operation.' }),
+    skipped: t.exposeInt('skipped', {
+      description: 'Matched jobs left as they were: a retry whose dedupe key a live job holds, a running job already asked to cancel.',
+    }),
+    job: t.field(bulkJobField()),
   }),
 });
 
@@ -111,11 +126,12 @@ const bulkAction = (name: string, operation: BulkOperation, scope: 'operator' | 
   builder.mutationField(name, (t) =>
     t.field({
       type: BulkResult,
-      description: `${operation} every job matching the filter, on the server.`,
+      description: `${operation} every job matching the filter, set-based, each job with its history entry; a large filter runs as a job (see \`job\`).`,
       authScopes: { [scope]: true },
       errors: { types: commonErrors },
-      args: { filter: t.arg({ type: JobFilterInput, required: true }), reason: t.arg.string({ required: false }) },
-      resolve: (_root, args, context) => applyToJobs(context.services, toJobFilter(args.filter), operation, actorOf(context, args.reason)),
+      args: { filter: t.arg({ type: JobFilterInput, required: true }), reason: t.arg.string({ required: false }), background: t.arg.boolean({ required: false, description: BACKGROUND }) },
+      resolve: (_root, args, context) =>
+        applyToJobs(context.services, toJobFilter(args.filter), operation, actorOf(context, args.reason), { background: args.background ?? false }),
     }),
   );
 

@@ -24,10 +24,11 @@ export interface EnqueueResult {
 
 const enqueueBatch = z.array(enqueueInput).min(1).max(50_000);
 
-export async function enqueueJob(ctx: ServiceContext, input: EnqueueInput, by: Actor): Promise<EnqueueResult> {
+/** `options.engine`: the engine enqueues one of its internal kinds (a bulk job); no one else may. */
+export async function enqueueJob(ctx: ServiceContext, input: EnqueueInput, by: Actor, options: { engine?: boolean } = {}): Promise<EnqueueResult> {
   // Validated on its own, so that an issue's path names the field (`kind`), not `0.kind`.
   const request = { input: parseInput(enqueueInput, input), by };
-  await assertKindsKnown(ctx, [request.input]);
+  await assertKindsKnown(ctx, [request.input], options.engine);
   const outcome = await singleEnqueues(ctx).add(request);
   if (!outcome.ok) throw outcome.error;
   return outcome.result;

@@ -14,19 +14,22 @@ export interface KindCheckInput {
   allowUnknownKind?: boolean;
 }
 
-/** One problem (or null) per input, in order. */
-export async function kindProblems(ctx: ServiceContext, inputs: KindCheckInput[]): Promise<(PressroomError | null)[]> {
+/** One problem (or null) per input, in order. `engine`: the engine's own enqueue, which may use internal kinds. */
+export async function kindProblems(ctx: ServiceContext, inputs: KindCheckInput[], engine = false): Promise<(PressroomError | null)[]> {
   await learnAnnouncedKinds(ctx, inputs);
   return inputs.map((input) => {
     const definition = ctx.kinds.get(input.kind);
+    if (definition?.internal && !engine) {
+      return new InvalidInputError([{ path: 'kind', message: `${input.kind} jobs are started by the engine only (a bulk operation: retryJobs, cancelJobs, deleteJobs, clearJobs)` }]);
+    }
     if (definition) return payloadProblem(definition, input.payload);
     if (input.allowUnknownKind || ctx.kinds.announced.has(input.kind)) return null;
     return new UnknownKindError(input.kind);
   });
 }
 
-export async function assertKindsKnown(ctx: ServiceContext, inputs: KindCheckInput[]): Promise<void> {
-  const problem = (await kindProblems(ctx, inputs)).find((p) => p !== null);
+export async function assertKindsKnown(ctx: ServiceContext, inputs: KindCheckInput[], engine = false): Promise<void> {
+  const problem = (await kindProblems(ctx, inputs, engine)).find((p) => p !== null);
   if (problem) throw problem;
 }
 

@@ -10,6 +10,11 @@ export interface KindDefinition {
   kind: string;
   stages?: string[];
   payload?: z.ZodType;
+  /**
+   * Enqueued by the engine itself only (a bulk job acts for the caller who asked for it, with that
+   * caller's rights checked then): enqueueJob refuses it from anyone else.
+   */
+  internal?: boolean;
 }
 
 export interface KindDescription {
