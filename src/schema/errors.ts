@@ -11,7 +11,7 @@ import {
 } from '../services/errors.ts';
 import { builder } from './builder.ts';
 
-export const ErrorInterface = builder.interfaceRef<PressroomError>('Error').implement({
+const ErrorInterface = builder.interfaceRef<PressroomError>('Error').implement({
   description: 'An expected failure: nothing was changed.',
   fields: (t) => ({
     message: t.exposeString('message'),
@@ -56,7 +56,7 @@ builder.objectType(UnknownKindError, {
 
 builder.objectType(ForbiddenError, { name: 'ForbiddenError', interfaces: [ErrorInterface], fields: () => ({}) });
 
-const InputIssue = builder.objectRef<{ path: string; message: string }>('InputIssue').implement({
+export const InputIssueRef = builder.objectRef<{ path: string; message: string }>('InputIssue').implement({
   fields: (t) => ({
     path: t.exposeString('path', { description: 'The field, dotted, e.g. `items.3.key`; empty for the whole input.' }),
     message: t.exposeString('message'),
@@ -66,7 +66,7 @@ const InputIssue = builder.objectRef<{ path: string; message: string }>('InputIs
 builder.objectType(InvalidInputError, {
   name: 'InvalidInputError',
   interfaces: [ErrorInterface],
-  fields: (t) => ({ issues: t.field({ type: [InputIssue], resolve: (error) => error.issues }) }),
+  fields: (t) => ({ issues: t.field({ type: [InputIssueRef], resolve: (error) => error.issues }) }),
 });
 
 /** The errors every mutation may return. */

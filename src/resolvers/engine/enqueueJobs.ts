@@ -2,10 +2,10 @@
 // job and dedupe result, or its error) at its index, so one bad job keeps out only itself.
 import { actorOf } from '../../api/context.ts';
 import { enqueueEach, type EnqueueOutcome } from '../../services/engine/jobs/enqueue.ts';
-import { InvalidInputError, type PressroomError } from '../../services/errors.ts';
+import { InvalidInputError, UnknownKindError, type PressroomError } from '../../services/errors.ts';
 import { builder } from '../../schema/builder.ts';
 import { JobRef } from '../../schema/engine/job.ts';
-import { commonErrors, ErrorInterface } from '../../schema/errors.ts';
+import { commonErrors, InputIssueRef } from '../../schema/errors.ts';
 import { EnqueueJobInput, withoutNulls } from './jobMutations.ts';
 
 /** Jobs per call: a larger batch is a file for `pressroom enqueue --file`, sent in calls of this size. */
@@ -15,6 +15,24 @@ interface Entry {
   index: number;
   outcome: EnqueueOutcome;
 }
+
+/**
+ * Why an input was not enqueued. A plain object, not the Error interface: graphql-js treats an
+ * Error instance a field resolves to as a failure of the whole field.
+ */
+const EnqueueJobsError = builder.objectRef<{ error: PressroomError }>('EnqueueJobsError').implement({
+  fields: (t) => ({
+    code: t.string({ description: 'INVALID_INPUT or UNKNOWN_KIND (or the code of what else kept it out)', resolve: ({ error }) => error.code }),
+    message: t.string({ resolve: ({ error }) => error.message }),
+    issues: t.field({
+      type: [InputIssueRef],
+      description: 'Each field and what is wrong with it (paths as in enqueueJob: kind, payload.x).',
+      resolve: ({ error }) =>
+        error instanceof InvalidInputError ? error.issues : error instanceof UnknownKindError ? [{ path: error.path, message: error.message }] : [],
+    }),
+    kind: t.string({ nullable: true, description: 'For UNKNOWN_KIND: the kind no one knows.', resolve: ({ error }) => (error instanceof UnknownKindError ? error.kind : null) }),
+  }),
+});
 
 const EnqueueJobsEntry = builder.objectRef<Entry>('EnqueueJobsEntry').implement({
   description: 'The answer for one input of enqueueJobs, at its index.',
@@ -26,10 +44,10 @@ const EnqueueJobsEntry = builder.objectRef<Entry>('EnqueueJobsEntry').implement(
       resolve: (e) => e.outcome.ok && e.outcome.result.deduplicated,
     }),
     error: t.field({
-      type: ErrorInterface,
+      type: EnqueueJobsError,
       nullable: true,
       description: 'Why this input was not enqueued (InvalidInputError, UnknownKindError); null when it was.',
-      resolve: (e): PressroomError | null => (e.outcome.ok ? null : e.outcome.error),
+      resolve: (e) => (e.outcome.ok ? null : { error: e.outcome.error }),
     }),
   }),
 });

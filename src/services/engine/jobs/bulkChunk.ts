@@ -99,7 +99,7 @@ const cancel: Change = async (tx, emit, ids, by) => {
     operation: 'cancel',
     actor: by.actor,
     reason: by.reason,
-    targets: sql`select id, status as status_before from jobs where id in ${ids} and not (status = 'running' and control_request = 'cancel')`,
+    targets: sql`select id, status as status_before from jobs where id in ${ids} and not (status = 'running' and control_request is not distinct from 'cancel')`,
     set: sql`status = case when j.status = 'running' then 'running' else 'cancelled' end,
       finished_at = case when j.status = 'running' then j.finished_at else now() end,
       control_request = case when j.status = 'running' then 'cancel' else j.control_request end`,
