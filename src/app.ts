@@ -105,7 +105,7 @@ export async function startWorker(pressroom: Pressroom): Promise<Worker> {
 
 /** Starts this process's supervisor runner: it ticks while it holds the heartbeat governor. */
 export function startSupervisor(pressroom: Pressroom): SupervisorRunner {
-  const runner = new SupervisorRunner({ services: pressroom.services });
+  const runner = new SupervisorRunner({ services: pressroom.services, sweepDeadWorkers: pressroom.database.mode === 'server' });
   runner.start();
   return runner;
 }

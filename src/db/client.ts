@@ -20,6 +20,16 @@ export interface Database {
   readonly mode: 'embedded' | 'server';
   /** Calls `onMessage` for each NOTIFY on `channel`; resolves to a function that stops listening. */
   listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Server mode: a connection of its own (reconnected when it drops), for session-level state
+   * such as a worker's liveness lock. Embedded mode has one connection and none to give.
+   */
+  openSession?(): Promise<DatabaseSession>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseSession {
+  readonly db: Db;
   close(): Promise<void>;
 }
 
@@ -77,6 +87,10 @@ function openServer(url: string, poolSize: number): Database {
     async listen(channel, onMessage) {
       const subscription = await client.listen(channel, onMessage);
       return () => subscription.unlisten();
+    },
+    async openSession() {
+      const session = postgres(url, { max: 1, onnotice: () => {}, connection: { application_name: 'pressroom-session' } });
+      return { db: drizzlePostgres(session, { schema }) as unknown as Db, close: () => session.end({ timeout: 1 }) };
     },
     async close() {
       await client.end({ timeout: 5 });

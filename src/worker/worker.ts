@@ -21,10 +21,11 @@ import { FatalError, JobInterrupted, TransientError } from './errors.ts';
 import type { HandlerRegistry } from './handler.ts';
 import { DEFAULT_PREFETCH, PrefetchGauge, type PrefetchOptions } from './prefetch.ts';
 import { createRunContext, interrupt, type Run } from './runContext.ts';
+import { holdLiveness, type LivenessHold } from './liveness.ts';
 
 export interface WorkerOptions {
   services: ServiceContext;
-  database: Pick<Database, 'listen'>;
+  database: Pick<Database, 'listen'> & Partial<Pick<Database, 'openSession'>>;
   handlers: HandlerRegistry;
   id?: string;
   /** Queues to serve; null serves all. */
@@ -50,6 +51,7 @@ export class Worker {
   private readonly completer: Batcher<Completion>;
   private readonly stopListening: (() => Promise<void>)[] = [];
   private timers: NodeJS.Timeout[] = [];
+  private liveness: LivenessHold | null = null;
   private claiming: Promise<void> | null = null;
   private wanted = false;
   private stopping = false;
@@ -67,7 +69,14 @@ export class Worker {
 
   async start(): Promise<void> {
     const { services, database, queues, concurrency, leaseMs, pollIntervalMs } = this.options;
-    await registerWorker(services, { id: this.id, host: hostname(), pid: process.pid, queues, concurrency });
+    // Held before the worker registers: the supervisor never sees it registered without its lock.
+    this.liveness = await holdLiveness(database, this.log);
+    try {
+      await registerWorker(services, { id: this.id, host: hostname(), pid: process.pid, queues, concurrency, livenessKey: this.liveness?.key ?? null });
+    } catch (error) {
+      await this.liveness?.release();
+      throw error;
+    }
     this.stopListening.push(await database.listen(JOBS_CHANNEL, () => this.wake()));
     this.stopListening.push(await database.listen(CONTROL_CHANNEL, (payload) => void this.onControl(Number(payload))));
     this.timers.push(setInterval(() => this.maintain(), pollIntervalMs));
@@ -98,6 +107,7 @@ export class Worker {
     await this.completer.drain();
     for (const stop of this.stopListening.splice(0)) await stop().catch(() => {});
     await deregisterWorker(services, this.id).catch((error) => this.log.warn({ err: error }, 'could not deregister worker'));
+    await this.liveness?.release();
     this.log.info('worker stopped');
   }
 

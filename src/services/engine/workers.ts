@@ -1,6 +1,7 @@
 // Worker processes register, are seen through their lease renewals, and deregister on exit.
-// One that stops being seen is dead; its runs come back through lease expiry.
-import { sql } from 'drizzle-orm';
+// One that stops being seen is dead; its runs come back through lease expiry. In server mode a
+// worker whose database session ended is dead at once (src/services/engine/liveness.ts).
+import { type SQL, sql } from 'drizzle-orm';
 import { query, type Db } from '../../db/client.ts';
 import { inTransaction, type ServiceContext } from '../context.ts';
 import { appendHistory } from './history.ts';
@@ -15,11 +16,14 @@ export interface WorkerRegistration {
   pid: number;
   queues: string[] | null;
   concurrency: number;
+  /** The worker's session-level advisory lock (server mode), null when it holds none. */
+  livenessKey?: number | null;
 }
 
 export async function registerWorker(ctx: ServiceContext, registration: WorkerRegistration): Promise<Worker> {
-  return setWorker(ctx, registration.id, 'register', sql`insert into workers (id, host, pid, queues, concurrency)
-      values (${registration.id}, ${registration.host}, ${registration.pid}, ${JSON.stringify(registration.queues)}::jsonb, ${registration.concurrency})
+  return setWorker(ctx, registration.id, 'register', sql`insert into workers (id, host, pid, queues, concurrency, liveness_key)
+      values (${registration.id}, ${registration.host}, ${registration.pid}, ${JSON.stringify(registration.queues)}::jsonb, ${registration.concurrency},
+              ${registration.livenessKey ?? null})
       returning *`);
 }
 
@@ -45,18 +49,28 @@ async function setWorker(ctx: ServiceContext, id: string, operation: string, sta
 
 /** Marks workers not seen for `staleMs` as dead. */
 export async function markDeadWorkers(ctx: ServiceContext, staleMs: number, actor: string): Promise<Worker[]> {
+  return markDead(ctx, sql`last_seen_at < now() - ${staleMs} * interval '1 millisecond'`, actor, 'not seen');
+}
+
+/** Marks these workers dead: their processes are known to be gone. */
+export async function markWorkersDeadByIds(ctx: ServiceContext, ids: string[], actor: string, reason: string): Promise<Worker[]> {
+  if (ids.length === 0) return [];
+  return markDead(ctx, sql`id in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`, actor, reason);
+}
+
+async function markDead(ctx: ServiceContext, which: SQL, actor: string, reason: string): Promise<Worker[]> {
   return inTransaction(ctx, async (tx, emit) => {
     const rows = await query<Row>(
       tx,
       sql`update workers set status = 'dead', stopped_at = now()
-          where status in ('running', 'stopping') and last_seen_at < now() - ${staleMs} * interval '1 millisecond'
+          where status in ('running', 'stopping') and ${which}
           returning *`,
     );
     const dead = rows.map(workerFromRow);
     await appendHistory(
       tx,
       emit,
-      dead.map((w) => ({ actor, operation: 'markDead', targetType: 'worker', targetId: w.id, after: { status: 'dead', lastSeenAt: w.lastSeenAt.toISOString() } })),
+      dead.map((w) => ({ actor, operation: 'markDead', targetType: 'worker', targetId: w.id, after: { status: 'dead', lastSeenAt: w.lastSeenAt.toISOString() }, reason })),
     );
     for (const worker of dead) emit('worker:updated', { worker });
     return dead;
