@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useServer } from 'graphql-ws/use/ws';
-import { GraphQLError } from 'graphql';
+import { type DocumentNode, GraphQLError } from 'graphql';
 import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
 import type { ServiceContext } from '../services/context.ts';
@@ -116,9 +116,18 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
           request: { headers: new Headers({ authorization: String(ctx.connectionParams?.authorization ?? '') }) },
           params,
         });
-        const document = parse(params.query);
-        const errors = validate(enveloped, document);
-        if (errors.length > 0) return errors;
+        // A bad operation (syntax, too many tokens, invalid, too deep or costly) gets an `error`
+        // message for its id and the socket stays open for the others; 4500 is for server faults.
+        // (Armor's limits throw from parse and from validation rules.)
+        let document: DocumentNode;
+        try {
+          document = parse(params.query);
+          const errors = validate(enveloped, document);
+          if (errors.length > 0) return errors;
+        } catch (error) {
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
         return {
           schema: enveloped,
           operationName: params.operationName,
