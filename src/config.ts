@@ -25,6 +25,8 @@ const environment = z.object({
   PRESSROOM_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits and _ . - only').default('pressroom'),
   PRESSROOM_DATA_DIR: z.string().min(1).default('./.pressroom'),
   PRESSROOM_DB_POOL_SIZE: int(1, 200, 10),
+  /** How long opening a database connection may take; queries waiting on it then fail with DATABASE_UNAVAILABLE. */
+  PRESSROOM_DB_CONNECT_TIMEOUT_MS: int(100, 120_000, 5_000),
   PRESSROOM_WORKER_CONCURRENCY: int(1, 1_000, 10),
   PRESSROOM_WORKER_QUEUES: z
     .string()
@@ -50,6 +52,16 @@ const environment = z.object({
   /** production: field suggestions off. */
   NODE_ENV: z.string().default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+}).superRefine((env, issues) => {
+  // Checked here, before the database is opened: a runner whose lease lapses between its ticks
+  // would hand the supervisor to another process every interval.
+  if (env.PRESSROOM_SUPERVISOR_LEASE_MS <= env.PRESSROOM_SUPERVISOR_INTERVAL_MS) {
+    issues.addIssue({
+      code: 'custom',
+      path: ['PRESSROOM_SUPERVISOR_LEASE_MS'],
+      message: `must be greater than PRESSROOM_SUPERVISOR_INTERVAL_MS (${env.PRESSROOM_SUPERVISOR_INTERVAL_MS})`,
+    });
+  }
 });
 
 export type Config = z.output<typeof environment>;

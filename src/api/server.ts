@@ -8,8 +8,9 @@ import { type DocumentNode, GraphQLError } from 'graphql';
 import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
 import type { ServiceContext } from '../services/context.ts';
-import { InvalidInputError, PressroomError } from '../services/errors.ts';
+import { InvalidInputError, ListenError, PressroomError } from '../services/errors.ts';
 import { schema } from '../schema/index.ts';
+import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import { bearerToken, resolveCaller } from './auth.ts';
 import type { ApiContext } from './context.ts';
 import { graphiqlExamples } from './graphiqlExamples.ts';
@@ -41,6 +42,17 @@ type ServerContext = { req: IncomingMessage };
  */
 function maskApiError(error: unknown, message: string): Error {
   const original = error instanceof GraphQLError ? error.originalError : error;
+  if (isDatabaseUnavailable(error)) {
+    return new GraphQLError('The database is unavailable right now; retry in a few seconds.', {
+      path: error instanceof GraphQLError ? error.path : undefined,
+      extensions: { code: 'DATABASE_UNAVAILABLE', retryable: true, http: { status: 503, headers: { 'retry-after': '2' } } },
+    });
+  }
+  // Yoga parses a GET's `variables` and `extensions` with JSON.parse and lets its SyntaxError out;
+  // inside execution every error is a GraphQLError, so a bare SyntaxError is the request's.
+  if (error instanceof SyntaxError) {
+    return new GraphQLError('The variables and extensions parameters must be JSON objects.', { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
+  }
   // Never the development details (stack, SQL) Yoga adds when NODE_ENV is development.
   if (!(error instanceof GraphQLError) || !(original instanceof PressroomError)) return maskError(error, message, false);
   return new GraphQLError(original.message, {
@@ -97,6 +109,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     if (route) void Promise.resolve(route.handle(req, res, options.services)).catch(() => res.destroy());
     else void yoga(req, res, { req });
   });
+  // Listening before the WebSocket server is attached: it would re-emit a listen error as its own.
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error) => reject(ListenError.from(error, options.host, options.port)));
+    server.listen(options.port, options.host, () => resolve());
+  });
   const sockets = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: MAX_REQUEST_BYTES });
   useServer<Record<string, unknown>, { request: IncomingMessage }>(
     {
@@ -142,10 +159,6 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     },
     sockets,
   );
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {

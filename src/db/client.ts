@@ -39,12 +39,17 @@ export interface DatabaseOptions {
   dataDir?: string;
   /** Connections in the pool (server mode). */
   poolSize?: number;
+  /**
+   * Server mode: how long opening a connection may take before the queries waiting on it fail
+   * (DATABASE_UNAVAILABLE at the API), instead of hanging while PostgreSQL is unreachable.
+   */
+  connectTimeoutMs?: number;
   /** An already-open PGlite (tests clone a migrated template into memory). */
   pglite?: PGlite;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  if (options.url) return openServer(options.url, options.poolSize ?? 10);
+  if (options.url) return openServer(options.url, options.poolSize ?? 10, options.connectTimeoutMs ?? 5_000);
   if (options.pglite) return wrapPglite(options.pglite, async () => {});
   const dataDir = options.dataDir ?? './.pressroom';
   await mkdir(dataDir, { recursive: true });
@@ -74,9 +79,10 @@ function wrapPglite(pg: PGlite, unlock: () => Promise<void>): Database {
   };
 }
 
-function openServer(url: string, poolSize: number): Database {
+function openServer(url: string, poolSize: number, connectTimeoutMs: number): Database {
   const client = postgres(url, {
     max: poolSize,
+    connect_timeout: connectTimeoutMs / 1_000,
     onnotice: () => {},
     connection: { application_name: 'pressroom' },
   });
@@ -89,7 +95,7 @@ function openServer(url: string, poolSize: number): Database {
       return () => subscription.unlisten();
     },
     async openSession() {
-      const session = postgres(url, { max: 1, onnotice: () => {}, connection: { application_name: 'pressroom-session' } });
+      const session = postgres(url, { max: 1, connect_timeout: connectTimeoutMs / 1_000, onnotice: () => {}, connection: { application_name: 'pressroom-session' } });
       return { db: drizzlePostgres(session, { schema }) as unknown as Db, close: () => session.end({ timeout: 1 }) };
     },
     async close() {
