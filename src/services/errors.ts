@@ -84,8 +84,8 @@ export class DataFolderLockedError extends PressroomError {
   ) {
     super(
       `the embedded database folder ${dataDir} is in use by another Pressroom process` +
-        `${owner ? ` (last opened by ${owner})` : ''}; stop that process (if it died, the lock frees itself ` +
-        'within 15 seconds), or set PRESSROOM_DATA_DIR to another folder, ' +
+        `${owner ? ` (last opened by ${owner})` : ''}; stop that process (a dead process's lock is taken over at once on ` +
+        'its own host, within 15 seconds from another), or set PRESSROOM_DATA_DIR to another folder, ' +
         'or set DATABASE_URL to run several processes on one PostgreSQL',
     );
   }
