@@ -163,9 +163,17 @@ export function createRedisBus(
   // listens to is subscribed again (acknowledged), so that nothing published after `up` is missed.
   const status = createBusStatus(publishClient.status === 'ready' && subscribeClient.status === 'ready');
   let closing = false;
-  const onClose = () => !closing && status.set(false);
+  /** A connection dropped since the last time both were up: subscriptions must be confirmed again. */
+  let dropped = false;
+  const onClose = () => {
+    if (closing) return;
+    dropped = true;
+    status.set(false);
+  };
   const onReady = () => {
     if (closing || publishClient.status !== 'ready' || subscribeClient.status !== 'ready') return;
+    if (!dropped) return void status.set(true);
+    dropped = false;
     acks.clear();
     Promise.all(listeners.types().map(subscribed)).then(
       () => !closing && publishClient.status === 'ready' && subscribeClient.status === 'ready' && status.set(true),
