@@ -2,19 +2,12 @@
 // (400); a database that cannot be reached is DATABASE_UNAVAILABLE with HTTP 503 and Retry-After,
 // answered within the connect timeout even when PostgreSQL does not answer at all; a port or host
 // the API cannot listen on, and a supervisor lease shorter than its interval, are one clear line.
-import { createServer, type Server, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer, type ApiServer } from '../src/api/server.ts';
 import { loadConfig } from '../src/config.ts';
-import { openDatabase, type Database } from '../src/db/client.ts';
-import type { ServiceContext } from '../src/services/context.ts';
 import { ConfigError, ListenError } from '../src/services/errors.ts';
-import { createInProcessBus } from '../src/services/events.ts';
-import { createJobNotifier } from '../src/services/engine/notifier.ts';
-import { DEFAULT_ENGINE_SETTINGS } from '../src/services/engine/settings.ts';
 import { useTestDatabase } from './support/db.ts';
+import { apiOn, silentPort } from './support/unreachable.ts';
 
 const db = useTestDatabase();
 const CSRF = { 'x-graphql-yoga-csrf': '1', accept: 'application/json' };
@@ -37,27 +30,6 @@ describe('bad GET parameters', () => {
     expect(await response.json()).toEqual({ errors: [{ message: 'The variables and extensions parameters must be JSON objects.', extensions: { code: 'BAD_REQUEST' } }] });
   });
 });
-
-/** The API on a database it cannot reach. */
-async function apiOn(url: string, connectTimeoutMs = 1_000): Promise<{ api: ApiServer; database: Database }> {
-  const database = await openDatabase({ url, connectTimeoutMs });
-  const services: ServiceContext = { db: database.db, bus: createInProcessBus(), log: pino({ level: 'silent' }), notifier: createJobNotifier(database.db), settings: DEFAULT_ENGINE_SETTINGS };
-  return { api: await startApiServer({ services, host: '127.0.0.1', port: 0, production: true }), database };
-}
-
-/** A loopback port that accepts connections and never says a word: PostgreSQL hung or a black hole. */
-async function silentPort(): Promise<{ port: number; close(): Promise<void> }> {
-  const sockets: Socket[] = [];
-  const server: Server = createServer((socket) => void sockets.push(socket));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
 
 describe('database unavailable', () => {
   const operations = [

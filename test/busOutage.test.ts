@@ -60,6 +60,10 @@ describe('a Redis outage', () => {
       expect(codes(message)).toEqual(['EVENTS_UNAVAILABLE']);
     }
 
+    const origin = api.url.replace(/\/graphql$/, '');
+    const notReady = await fetch(`${origin}/ready`);
+    expect([notReady.status, ((await notReady.json()) as { checks: unknown }).checks]).toEqual([503, { database: 'ok', migrations: 'ok', eventBus: 'down' }]);
+
     // Mutations go on while the bus is down; nobody hears of this one.
     await cancelJob(services, job.id, by);
     const queries = await fetch(api.url, {
@@ -74,6 +78,7 @@ describe('a Redis outage', () => {
     expect((await followJob.feed.nextData(30_000)).job).toEqual({ databaseId: job.id, status: 'cancelled' });
     expect((await stats.feed.nextData(30_000)).queueStats).toEqual([{ name: 'outage', stats: { queued: 0, running: 0 } }]);
     expect((await sse.feed.nextData(30_000)).job.status).toBe('cancelled');
+    expect((await fetch(`${origin}/ready`)).status).toBe(200);
     // And live again: a change after the outage is heard.
     const { job: next } = await enqueueJob(services, { kind: 'test.noop', queue: 'outage', delayMs: 3_600_000 }, by);
     await waitFor(async () => {

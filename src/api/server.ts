@@ -11,6 +11,8 @@ import type { ServiceContext } from '../services/context.ts';
 import { InvalidInputError, ListenError, PressroomError } from '../services/errors.ts';
 import { schema } from '../schema/index.ts';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
+import { webSockets } from '../metrics/index.ts';
+import { measureEvents } from '../metrics/events.ts';
 import { bearerToken, resolveCaller } from './auth.ts';
 import type { ApiContext } from './context.ts';
 import { graphiqlExamples } from './graphiqlExamples.ts';
@@ -115,6 +117,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     server.listen(options.port, options.host, () => resolve());
   });
   const sockets = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: MAX_REQUEST_BYTES });
+  sockets.on('connection', (socket) => {
+    webSockets.inc();
+    socket.once('close', () => webSockets.dec());
+  });
+  measureEvents(options.services.bus);
   useServer<Record<string, unknown>, { request: IncomingMessage }>(
     {
       // Authorised at connection_init and again on every subscribe (a key may be revoked meanwhile).

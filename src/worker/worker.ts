@@ -22,6 +22,7 @@ import type { HandlerRegistry } from './handler.ts';
 import { DEFAULT_PREFETCH, PrefetchGauge, type PrefetchOptions } from './prefetch.ts';
 import { createRunContext, interrupt, type Run } from './runContext.ts';
 import { holdLiveness, type LivenessHold } from './liveness.ts';
+import { claimLatency, jobRun, jobWait } from '../metrics/index.ts';
 
 export interface WorkerOptions {
   services: ServiceContext;
@@ -128,6 +129,7 @@ export class Worker {
       const toClaim = freeSlots + this.prefetch.bufferSize - this.buffered.length;
       if (toClaim <= 0) return;
       let jobs: Job[];
+      const claimTimer = claimLatency.startTimer();
       try {
         jobs = await claimJobs(services, {
           workerId: this.id,
@@ -140,6 +142,8 @@ export class Worker {
       } catch (error) {
         this.log.error({ err: error }, 'claim failed; retrying at the next poll');
         return;
+      } finally {
+        claimTimer();
       }
       this.buffered.push(...jobs);
       // Stopping meanwhile: stop() hands the buffer back once this claim is done.
@@ -157,6 +161,7 @@ export class Worker {
   private startRun(job: Job) {
     const run: Run = { job, ref: runRef(job), controller: new AbortController(), metrics: {} };
     const started = performance.now();
+    jobWait.observe({ queue: job.queue, kind: job.kind }, Math.max(0, Date.now() - job.runAt.getTime()) / 1_000);
     const done = this.execute(run).finally(() => {
       this.runs.delete(job.id);
       this.prefetch.recordRun(performance.now() - started);
@@ -198,11 +203,14 @@ export class Worker {
       // The slot is free once the handler returned: the completion joins the next batch and is
       // written while the worker claims and runs more (stop() waits for the batch to land).
       const elapsed = durationMs();
+      jobRun.observe({ queue: job.queue, kind: job.kind, outcome: 'completed' }, elapsed / 1_000);
       this.completer
         .add({ ...run.ref, result: result ?? null, metrics: { ...run.metrics, durationMs: elapsed } })
         .then(() => log.info({ durationMs: elapsed }, 'job completed'))
         .catch((error) => log.error({ err: error }, 'could not record the completion; the job will run again once its lease expires'));
     } catch (error) {
+      const outcome = run.controller.signal.aborted ? 'interrupted' : 'failed';
+      jobRun.observe({ queue: job.queue, kind: job.kind, outcome }, durationMs() / 1_000);
       await this.settleFailure(run, error, { ...run.metrics, durationMs: durationMs() }, log).catch((failure) => {
         if (failure instanceof StaleLeaseError) log.info('run ended elsewhere (cancelled, failed or recovered); result dropped');
         else log.error({ err: failure }, 'could not record the end of the run');

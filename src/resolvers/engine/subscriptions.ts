@@ -20,6 +20,7 @@ import { HistoryEntryRef } from '../../schema/engine/history.ts';
 import { JobRef } from '../../schema/engine/job.ts';
 import { JobFilterInput, toJobFilter } from '../../schema/engine/jobFilter.ts';
 import { QueueRef } from '../../schema/engine/queue.ts';
+import { subscriptions } from '../../metrics/index.ts';
 import { jobFollowers, type Follower, type JobRead } from './jobFollowers.ts';
 import { jobIdFrom } from './jobIdentity.ts';
 
@@ -95,6 +96,7 @@ class LiveSubscription<T> implements Live, Wakeup, AsyncIterableIterator<T> {
       this.restart = true;
       this.fire();
     });
+    subscriptions.inc();
     try {
       while (!this.ended) {
         this.restart = false;
@@ -113,6 +115,7 @@ class LiveSubscription<T> implements Live, Wakeup, AsyncIterableIterator<T> {
       }
     } finally {
       stopWatching?.();
+      subscriptions.dec();
     }
   }
 
