@@ -49,6 +49,13 @@ const environment = z.object({
     .transform((value) => (value ? value.split(',').map((p) => p.trim()).filter(Boolean) : [])),
   PRESSROOM_HOST: z.string().min(1).default('127.0.0.1'),
   PRESSROOM_PORT: int(0, 65_535, 4_000),
+  /** Abuse limits of each API process (src/api/limits); 0 turns one off. */
+  PRESSROOM_LIMIT_WS_CONNECTIONS_PER_KEY: int(0, 1_000_000, 1_000),
+  PRESSROOM_LIMIT_WS_CONNECTIONS_PER_ADDRESS: int(0, 1_000_000, 1_000),
+  PRESSROOM_LIMIT_SUBSCRIPTIONS_PER_KEY: int(0, 10_000_000, 10_000),
+  PRESSROOM_LIMIT_SUBSCRIPTIONS_PER_ADDRESS: int(0, 10_000_000, 10_000),
+  PRESSROOM_LIMIT_AUTH_FAILURES_PER_MINUTE: int(0, 1_000_000, 20),
+  PRESSROOM_LIMIT_REQUESTS_PER_SECOND_PER_KEY: int(0, 1_000_000, 200),
   /** production: field suggestions off. */
   NODE_ENV: z.string().default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

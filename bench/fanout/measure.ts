@@ -61,7 +61,15 @@ const QUEUE = 'bench-fanout';
 export async function measureFanout(subscribers: number, settings: FanoutSettings, log: (line: string) => void): Promise<FanoutResult> {
   const prefix = `bench_fanout_${process.pid}_${subscribers}`;
   const scratch = await createScratchDatabase(settings.databaseUrl, prefix);
-  const env = { DATABASE_URL: scratch.url, REDIS_URL: settings.redisUrl, PRESSROOM_REDIS_PREFIX: prefix, NODE_ENV: 'production' };
+  const env = {
+    DATABASE_URL: scratch.url,
+    REDIS_URL: settings.redisUrl,
+    PRESSROOM_REDIS_PREFIX: prefix,
+    NODE_ENV: 'production',
+    // Every subscriber connects from this machine's one address.
+    PRESSROOM_LIMIT_WS_CONNECTIONS_PER_ADDRESS: '0',
+    PRESSROOM_LIMIT_SUBSCRIPTIONS_PER_ADDRESS: '0',
+  };
   const processes: PressroomProcess[] = [];
   const clients: ClientProcess[] = [];
   let monitor: PublishMonitor | undefined;
