@@ -160,11 +160,15 @@ function tally(subscribers: number, monitor: PublishMonitor, reports: ClientRepo
   let delivered = 0;
   let lost = 0;
   for (const { received } of reports) {
-    for (const { jobId, fromSeq, count } of received) {
-      const due = [...(monitor.published.get(jobId) ?? [])].filter((seq) => seq > fromSeq).length;
+    for (const { jobId, fromSeq, count, lastSeq } of received) {
+      const published = [...(monitor.published.get(jobId) ?? [])];
+      const due = published.filter((seq) => seq > fromSeq).length;
       expected += due;
       delivered += count;
-      lost += Math.max(0, due - count);
+      // A subscription shows the job as it is when it reads it: a report superseded by a newer one
+      // before the read is skipped by design. Lost is what a subscriber never caught up with: the
+      // reports after the last one it received.
+      lost += published.filter((seq) => seq > Math.max(fromSeq, lastSeq)).length;
     }
   }
   const latencies = reports.flatMap((r) => r.latencies).sort((a, b) => a - b);
