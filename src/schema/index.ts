@@ -7,6 +7,7 @@ import './engine/governor.ts';
 import './engine/worker.ts';
 import './engine/job.ts';
 import './engine/jobFilter.ts';
+import './engine/apiKey.ts';
 import '../resolvers/engine/jobQueries.ts';
 import '../resolvers/engine/engineQueries.ts';
 import '../resolvers/engine/jobMutations.ts';
@@ -17,6 +18,7 @@ import '../resolvers/engine/supervisor.ts';
 import '../resolvers/engine/settings.ts';
 import '../resolvers/engine/schedules.ts';
 import '../resolvers/engine/alerts.ts';
+import '../resolvers/engine/apiKeys.ts';
 import { builder } from './builder.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -97,3 +97,8 @@ export class ConfigError extends PressroomError {
     super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
 }
+
+/** PostgreSQL or Redis cannot be reached: the process stops before writing anything. */
+export class DependencyUnavailableError extends PressroomError {
+  readonly code = 'DEPENDENCY_UNAVAILABLE';
+}

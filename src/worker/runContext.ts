@@ -74,6 +74,7 @@ export function createRunContext<Payload>(services: ServiceContext, run: Run, pa
       stageResults[name] = (result ?? null) as Json;
       await guard(saveCheckpoint(services, ref, name, stageResults));
       await guard(markStage(services, ref, name, 'completed'));
+      log.debug({ stage: name }, 'stage completed');
       return result;
     },
     async checkpoint(stage, data) {
@@ -96,6 +97,7 @@ export function createRunContext<Payload>(services: ServiceContext, run: Run, pa
             if (run.controller.signal.aborted) throw run.controller.signal.reason;
             outcome = { ok: false, error: error instanceof Error ? error.message : String(error) };
           }
+          if (!outcome.ok) log.warn({ item: item.key }, `item failed: ${outcome.error}`);
           await guard(recordItem(services, { ...ref, attempt: job.attempts }, item.position, outcome));
           if (outcome.ok) processed++;
           else failed++;
