@@ -27,15 +27,21 @@ export interface Pressroom {
 }
 
 export async function openPressroom(config: Config, log: Logger): Promise<Pressroom> {
-  if (!config.DATABASE_URL && !existsSync(path.join(config.PRESSROOM_DATA_DIR, 'pgdata'))) {
-    log.info({ folder: config.PRESSROOM_DATA_DIR }, 'first start: creating the embedded database (a few seconds)');
-  }
-  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.PRESSROOM_DATA_DIR, poolSize: config.PRESSROOM_DB_POOL_SIZE });
-  let bus: EventBus | undefined;
+  // Every dependency answers before anything is written: Redis first (opening the embedded
+  // database creates its folder), then the database.
+  const bus = config.REDIS_URL ? await connectRedisBus(config.REDIS_URL, config.PRESSROOM_REDIS_PREFIX, log) : createInProcessBus();
+  let database: Database;
   try {
-    // Every dependency answers before anything is written.
+    if (!config.DATABASE_URL && !existsSync(path.join(config.PRESSROOM_DATA_DIR, 'pgdata'))) {
+      log.info({ folder: config.PRESSROOM_DATA_DIR }, 'first start: creating the embedded database (a few seconds)');
+    }
+    database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.PRESSROOM_DATA_DIR, poolSize: config.PRESSROOM_DB_POOL_SIZE });
+  } catch (error) {
+    await bus.close();
+    throw error;
+  }
+  try {
     await checkDatabaseReachable(database, config.DATABASE_URL);
-    bus = config.REDIS_URL ? await connectRedisBus(config.REDIS_URL, config.PRESSROOM_REDIS_PREFIX, log) : createInProcessBus();
     const started = performance.now();
     log.debug('applying database migrations');
     await migrateDatabase(database, config.DATABASE_URL);
@@ -53,7 +59,6 @@ export async function openPressroom(config: Config, log: Logger): Promise<Pressr
     const services: ServiceContext = { db: database.db, bus, log, notifier, settings: engineSettingsFrom(defaults) };
     const unfollow = await followRuntimeSettings(services, defaults);
     log.info({ database: database.mode === 'embedded' ? config.PRESSROOM_DATA_DIR : redact(config.DATABASE_URL!), bus: config.REDIS_URL ? 'redis' : 'in-process' }, 'pressroom opened');
-    const openBus = bus;
     return {
       config,
       database,
@@ -61,12 +66,12 @@ export async function openPressroom(config: Config, log: Logger): Promise<Pressr
       async close() {
         await notifier.drain().catch(() => {});
         unfollow();
-        await openBus.close();
+        await bus.close();
         await database.close();
       },
     };
   } catch (error) {
-    await bus?.close();
+    await bus.close();
     await database.close();
     throw error;
   }
