@@ -8,6 +8,7 @@ import './engine/worker.ts';
 import './engine/job.ts';
 import './engine/jobFilter.ts';
 import './engine/kind.ts';
+import './engine/apiKey.ts';
 import '../resolvers/engine/jobQueries.ts';
 import '../resolvers/engine/engineQueries.ts';
 import '../resolvers/engine/jobMutations.ts';
@@ -20,6 +21,7 @@ import '../resolvers/engine/settings.ts';
 import '../resolvers/engine/schedules.ts';
 import '../resolvers/engine/alerts.ts';
 import '../resolvers/engine/kinds.ts';
+import '../resolvers/engine/apiKeys.ts';
 import { builder } from './builder.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });
