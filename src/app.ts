@@ -14,6 +14,7 @@ import { DEFAULT_RUNTIME_SETTINGS, engineSettingsFrom, type RuntimeSettings } fr
 import { createRegistry } from './worker/handler.ts';
 import { SupervisorRunner } from './worker/supervisor.ts';
 import { Worker } from './worker/worker.ts';
+import { ensurePrintSchedules } from './services/print/printSchedules.ts';
 
 export interface Pressroom {
   config: Config;
@@ -100,6 +101,8 @@ export async function startWorker(pressroom: Pressroom): Promise<Worker> {
     shutdownGraceMs: config.PRESSROOM_SHUTDOWN_GRACE_MS,
   });
   await worker.start();
+  // The print pipeline's recurring jobs (maintenance, the production lane's scan) exist once a worker runs.
+  await ensurePrintSchedules(pressroom.services);
   return worker;
 }
 

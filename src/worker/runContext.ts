@@ -62,6 +62,7 @@ export function createRunContext<Payload>(services: ServiceContext, run: Run, pa
     payload,
     signal: run.controller.signal,
     log,
+    services,
     lastCheckpoint: job.checkpoint,
     progress(update) {
       void progress.add(update);
