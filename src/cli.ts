@@ -9,6 +9,7 @@ import { PressroomError } from './services/errors.ts';
 import { startApiServer } from './api/server.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from './services/engine/apiKeys.ts';
 import { enqueueJob } from './services/engine/jobs/enqueue.ts';
+import { registerDocumentsImport } from './cli/commands/documentsImport.ts';
 
 const program = new Command('pressroom').description('Job orchestration for document and print production');
 
@@ -137,6 +138,8 @@ keys
       process.stdout.write(`revoked ${name}\n`);
     });
   });
+
+registerDocumentsImport(program, withPressroom);
 
 async function withPressroom(work: (pressroom: Pressroom) => Promise<void>) {
   const pressroom = await open();

@@ -52,7 +52,7 @@ export type DocumentInput = z.input<typeof documentInput>;
 
 function sizeOf(doc: { content?: string; contentBase64?: string }): number {
   if (doc.content !== undefined) return Buffer.byteLength(doc.content);
-  if (doc.contentBase64 !== undefined) return Math.floor((doc.contentBase64.length * 3) / 4);
+  if (doc.contentBase64 !== undefined) return Buffer.byteLength(doc.contentBase64, 'base64');
   return 0;
 }
 
