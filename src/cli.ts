@@ -10,6 +10,7 @@ import { startApiServer } from './api/server.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from './services/engine/apiKeys.ts';
 import { enqueueJob } from './services/engine/jobs/enqueue.ts';
 import { registerDocumentsImport } from './cli/commands/documentsImport.ts';
+import { startPrintDemo } from './services/print/demo.ts';
 
 const program = new Command('pressroom').description('Job orchestration for document and print production');
 
@@ -23,8 +24,10 @@ program
     const worker = await startWorker(pressroom);
     const supervisor = startSupervisor(pressroom);
     const demo = options.demo && pressroom.database.mode === 'embedded' ? startDemoFeed(pressroom.services) : null;
+    const printDemo = options.demo && pressroom.database.mode === 'embedded' ? startPrintDemo(pressroom.services) : null;
     untilSignal(pressroom, async () => {
       demo?.stop();
+      printDemo?.stop();
       await supervisor.stop();
       await worker.stop();
       await api.close();
