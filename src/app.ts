@@ -19,6 +19,7 @@ import { KindRegistry } from './services/engine/kinds/registry.ts';
 import { createRegistry, type JobHandler } from './worker/handler.ts';
 import { SupervisorRunner } from './worker/supervisor.ts';
 import { Worker } from './worker/worker.ts';
+import { ensurePrintSchedules } from './services/print/printSchedules.ts';
 
 export interface Pressroom {
   config: Config;
@@ -132,6 +133,8 @@ export async function startWorker(pressroom: Pressroom): Promise<Worker> {
     shutdownGraceMs: config.PRESSROOM_SHUTDOWN_GRACE_MS,
   });
   await worker.start();
+  // The print pipeline's recurring jobs (maintenance, the production lane's scan) exist once a worker runs.
+  await ensurePrintSchedules(pressroom.services);
   return worker;
 }
 

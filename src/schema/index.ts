@@ -22,6 +22,10 @@ import '../resolvers/engine/schedules.ts';
 import '../resolvers/engine/alerts.ts';
 import '../resolvers/engine/kinds.ts';
 import '../resolvers/engine/apiKeys.ts';
+import '../resolvers/print/queries.ts';
+import '../resolvers/print/pipelineMutations.ts';
+import '../resolvers/print/recoveryMutations.ts';
+import '../resolvers/print/subscriptions.ts';
 import { builder } from './builder.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

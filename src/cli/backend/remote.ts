@@ -80,6 +80,15 @@ export function remoteBackend(control: LocalControl): CliBackend {
       );
       return unwrap(data.revokeApiKey);
     },
+    async submitDocuments(documents, reason) {
+      const data = await call<{ submitDocuments: Outcome<{ createdCount: number; existingKeys: string[] }> }>(
+        `mutation ($documents: [PrintDocumentInput!]!, $reason: String) { submitDocuments(documents: $documents, reason: $reason) {
+          __typename ... on SubmitDocumentsResult { createdCount existingKeys } ... on Error { message } } }`,
+        { documents, reason },
+      );
+      const { createdCount, existingKeys } = unwrap(data.submitDocuments);
+      return { created: createdCount, existing: existingKeys.length };
+    },
     close: async () => {},
   };
 }
