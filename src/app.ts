@@ -10,6 +10,7 @@ import type { ServiceContext } from './services/context.ts';
 import { createInProcessBus, createRedisBus, type EventBus } from './services/events.ts';
 import { createJobNotifier } from './services/engine/notifier.ts';
 import { followRuntimeSettings } from './services/engine/runtimeSettings.ts';
+import { followTrackingSchedule } from './services/tracking/schedule.ts';
 import { DEFAULT_RUNTIME_SETTINGS, engineSettingsFrom, type RuntimeSettings } from './services/engine/settings.ts';
 import { createRegistry } from './worker/handler.ts';
 import { SupervisorRunner } from './worker/supervisor.ts';
@@ -40,7 +41,9 @@ export async function openPressroom(config: Config, log: Logger): Promise<Pressr
     const services: ServiceContext = { db: database.db, bus, log, notifier, settings: engineSettingsFrom(defaults) };
     let unfollow: () => void;
     try {
-      unfollow = await followRuntimeSettings(services, defaults);
+      const unfollowSettings = await followRuntimeSettings(services, defaults);
+      const unfollowTracking = await followTrackingSchedule(services);
+      unfollow = () => (unfollowSettings(), unfollowTracking());
     } catch (error) {
       await bus.close();
       throw error;

@@ -80,6 +80,8 @@ describe('runtime settings', () => {
       retentionHistoryDays: 90,
       printPausedLanes: [],
       printPacingMs: 0,
+      trackingProcessCron: '* * * * *',
+      trackingRejectAlertThreshold: 10,
     });
     const list = await listSettings(services.db);
     expect(list.map((s) => s.key)).toEqual(SETTING_KEYS);

@@ -3,8 +3,9 @@ import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import type { JobHandler } from '../worker/handler.ts';
 import { documentProcess } from './demo/documentProcess.ts';
+import { trackingHandlers } from './tracking/index.ts';
 
-export const builtInHandlers: JobHandler<any>[] = [documentProcess];
+export const builtInHandlers: JobHandler<any>[] = [documentProcess, ...trackingHandlers];
 
 /** Loads handler modules (each exporting `handlers`, an array) named by path. */
 export async function loadHandlerModules(paths: string[]): Promise<JobHandler<any>[]> {

@@ -2,6 +2,7 @@
 // a context to report through; the engine does the rest (claiming, leases, retries, history).
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import type { ServiceContext } from '../services/context.ts';
 import type { Job, JobCheckpoint, JobItem, Json, JobProgress } from '../services/engine/types.ts';
 
 export interface HandlerContext<Payload> {
@@ -10,6 +11,8 @@ export interface HandlerContext<Payload> {
   /** Aborted when a pause or cancel is asked, the worker shuts down, or the run lost its lease. */
   signal: AbortSignal;
   log: Logger;
+  /** The services of the worker's process, for kinds whose work is a domain service (production tracking). */
+  services: ServiceContext;
   /** The last checkpoint a previous run saved: a resumed or retried job starts from here. */
   lastCheckpoint: JobCheckpoint | null;
   /** Reports progress; frequent calls are coalesced. */

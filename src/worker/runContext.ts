@@ -58,6 +58,7 @@ export function createRunContext<Payload>(services: ServiceContext, run: Run, pa
   const stageResults: Record<string, Json> = isRecord(job.checkpoint?.data) ? { ...job.checkpoint.data } : {};
 
   const context: HandlerContext<Payload> = {
+    services,
     job,
     payload,
     signal: run.controller.signal,

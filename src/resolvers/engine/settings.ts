@@ -52,6 +52,8 @@ const SettingsInput = builder.inputType('SettingsInput', {
     retentionHistoryDays: t.int({ required: false }),
     printPausedLanes: t.stringList({ required: false }),
     printPacingMs: t.int({ required: false }),
+    trackingProcessCron: t.string({ required: false }),
+    trackingRejectAlertThreshold: t.int({ required: false }),
   }),
 });
 

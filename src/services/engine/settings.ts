@@ -1,6 +1,7 @@
 // Runtime settings: typed, validated values with defaults. The stored values (table `settings`)
 // and the reading, versioning and publishing of changes are in runtimeSettings.ts; this file
 // holds their shape, their defaults and the settings the engine reads (EngineSettings).
+import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import type { BackoffPolicy } from './types.ts';
 
@@ -21,6 +22,17 @@ export const backoffSetting = z
   })
   .strict();
 
+function isCron(cron: string): boolean {
+  const fields = cron.trim().split(/\s+/).length;
+  if (fields !== 5 && fields !== 6) return false;
+  try {
+    CronExpressionParser.parse(cron, { tz: 'UTC' }).next();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** One schema per setting: what a stored value must be. */
 export const settingShape = {
   supervisorIntervalMs: ms(10, 3_600_000),
@@ -39,6 +51,12 @@ export const settingShape = {
     .max(100)
     .refine((lanes) => new Set(lanes).size === lanes.length, 'must not name a lane twice'),
   printPacingMs: ms(0, 600_000),
+  trackingProcessCron: z
+    .string()
+    .min(1)
+    .max(200)
+    .refine((cron) => isCron(cron), 'must be a cron expression: 5 fields (minute hour day-of-month month day-of-week), or 6 with seconds first'),
+  trackingRejectAlertThreshold: z.number().int('must be a whole number').min(1).max(1_000_000),
 };
 
 export type SettingKey = keyof typeof settingShape;
@@ -80,6 +98,8 @@ export const SETTING_DESCRIPTIONS: Record<SettingKey, string> = {
   retentionHistoryDays: 'History entries are purged after this many days.',
   printPausedLanes: 'Print pipeline lanes whose export is paused.',
   printPacingMs: 'Pause between print chunks.',
+  trackingProcessCron: 'When production tracking processes new printer and scanner events on schedule (cron, UTC); new events also start a run soon after they arrive.',
+  trackingRejectAlertThreshold: 'Rejected tracking records (per source, waiting for reprocessing) past which an alert is raised.',
 };
 
 export const DEFAULT_RUNTIME_SETTINGS: RuntimeSettings = {
@@ -96,6 +116,8 @@ export const DEFAULT_RUNTIME_SETTINGS: RuntimeSettings = {
   retentionHistoryDays: 90,
   printPausedLanes: [],
   printPacingMs: 0,
+  trackingProcessCron: '* * * * *',
+  trackingRejectAlertThreshold: 10,
 };
 
 /**
