@@ -17,6 +17,11 @@ import '../resolvers/engine/supervisor.ts';
 import '../resolvers/engine/settings.ts';
 import '../resolvers/engine/schedules.ts';
 import '../resolvers/engine/alerts.ts';
+import './tracking/types.ts';
+import '../resolvers/tracking/objects.ts';
+import '../resolvers/tracking/queries.ts';
+import '../resolvers/tracking/mutations.ts';
+import '../resolvers/tracking/subscriptions.ts';
 import { builder } from './builder.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });
