@@ -7,6 +7,7 @@ import { startDemoFeed } from './demoFeed.ts';
 import { createLogger } from './logger.ts';
 import { PressroomError } from './services/errors.ts';
 import { startApiServer } from './api/server.ts';
+import { trackingCommand } from './cli/commands/tracking.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from './services/engine/apiKeys.ts';
 import { enqueueJob } from './services/engine/jobs/enqueue.ts';
 
@@ -137,6 +138,8 @@ keys
       process.stdout.write(`revoked ${name}\n`);
     });
   });
+
+program.addCommand(trackingCommand(withPressroom));
 
 async function withPressroom(work: (pressroom: Pressroom) => Promise<void>) {
   const pressroom = await open();

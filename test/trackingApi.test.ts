@@ -155,3 +155,19 @@ describe('reading a production job', () => {
     expect(partial.data.productionJobs.edges.map((e: { node: { jobId: string } }) => e.node.jobId)).toEqual([a]);
   });
 });
+
+describe('GraphiQL examples', () => {
+  it('are valid operations of the schema', async () => {
+    const { parse, validate } = await import('graphql');
+    const { schema } = await import('../src/schema/index.ts');
+    const { trackingExamples } = await import('../src/api/examples/tracking.ts');
+    for (const example of trackingExamples) expect(validate(schema, parse(example.operation)).map((e) => e.message)).toEqual([]);
+  });
+
+  it('"why is job not marked printed?" runs and answers', async () => {
+    const { trackingExamples } = await import('../src/api/examples/tracking.ts');
+    const result = await gql('viewer', trackingExamples[0]!.operation, { jobId: shop.jobs[0] });
+    expect(result.errors).toBeUndefined();
+    expect(result.data.productionJob.operations.map((o: { name: string }) => o.name)).toContain('print');
+  });
+});
