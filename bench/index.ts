@@ -5,6 +5,7 @@
 //   BENCH_JOBS=5000 BENCH_RUNS=1 npm run bench      a quick look at the engine
 //   BENCH_SYSTEMS=pressroom BENCH_FIGURES=drain,latency npm run bench   some systems and figures only (RESULTS.md left alone)
 //   BENCH_FANOUT_SIZES=1000 · BENCH_API_JOBS / BENCH_API_HISTORY / BENCH_API_RELOAD=1
+//   BENCH_SECTIONS=tracking BENCH_TRACKING_SCALE=0.1 BENCH_TRACKING_WORKERS=2   production tracking (issue #12)
 //   DATABASE_URL (default postgres://root@127.0.0.1:5432/root), REDIS_URL (default redis://127.0.0.1:6379)
 import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -17,6 +18,7 @@ import type { BenchSize } from './engine/report.ts';
 import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL } from './engine/system.ts';
 import { runFanoutBench } from './fanout/index.ts';
 import { replaceSection } from './results.ts';
+import { runTrackingBench } from './tracking/index.ts';
 
 const env = process.env;
 const databaseUrl = env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
@@ -91,6 +93,12 @@ if (sections.has('api')) {
   });
   console.log(['', ...api.consoleLines, ''].join('\n'));
   written.set('api', api.markdown);
+}
+
+if (sections.has('tracking')) {
+  const tracking = await runTrackingBench({ databaseUrl, scale: Number(env.BENCH_TRACKING_SCALE ?? 1), workers: Number(env.BENCH_TRACKING_WORKERS ?? 2), log });
+  console.log(['', ...tracking.consoleLines, ''].join('\n'));
+  written.set('tracking', tracking.markdown);
 }
 
 const machineLines = await machine();

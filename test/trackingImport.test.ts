@@ -79,7 +79,7 @@ describe('pressroom tracking import', () => {
     expect(first).toMatchObject({ jobs: 30, files: 30, runlist: 2 });
     await pressroom(csv);
     await pressroom(json);
-    expect(await counts()).toEqual({ ...first, upserts: first.upserts + 3 });
+    expect(await counts()).toEqual({ ...first, upserts: first.upserts! + 3 });
     const bad = await pressroom(path.join(folder, 'missing.csv')).catch((error: { stderr: string; code: number }) => error);
     expect(bad).toMatchObject({ code: 1 });
   });

@@ -4,8 +4,8 @@
 // not done, with a note naming how many of how many; none printed and some aborted → aborted.
 import { sql } from 'drizzle-orm';
 import { query, type Db } from '../../db/client.ts';
-import { impositionProblem, jobsOfImpositions } from './references.ts';
-import { applyResults, PRINT_OPERATION, recordStatusUpdates, type OperationResult } from './results.ts';
+import type { ReferenceLookups } from './references.ts';
+import { applyImpositionResults, applyJobResults, PRINT_OPERATION, type OperationResult } from './results.ts';
 import type { RecordEffect } from './recordEffect.ts';
 
 export interface PrintOsRecord {
@@ -23,14 +23,12 @@ interface Tally {
   aborted: number;
 }
 
-export async function processPrintOsEvent(tx: Db, event: PrintOsRecord): Promise<RecordEffect> {
-  const problem = await impositionProblem(tx, event.impositionId);
-  if (problem) return { rejected: problem };
-  const jobs = await jobsOfImpositions(tx, [event.impositionId]);
+export async function processPrintOsEvent(tx: Db, lookups: ReferenceLookups, event: PrintOsRecord): Promise<RecordEffect> {
+  const jobs = await lookups.jobsOfImpositions([event.impositionId]);
   if (!jobs.ok) return { rejected: jobs.reason };
   const base = { operationId: PRINT_OPERATION, eventAt: event.completeTime, source: 'print_os' as const, sourceId: event.id };
   const printed = event.status === 'PRINTED';
-  await applyResults(tx, 'imposition', [
+  await applyImpositionResults(tx, [
     {
       ...base,
       target: event.impositionId,
@@ -42,8 +40,7 @@ export async function processPrintOsEvent(tx: Db, event: PrintOsRecord): Promise
     const judged = judgePrint(tally);
     return judged ? [{ ...base, target: tally.job_id, ...judged }] : [];
   });
-  const applied = await applyResults(tx, 'job', results);
-  return { jobsUpdated: await recordStatusUpdates(tx, results, applied) };
+  return { jobsUpdated: await applyJobResults(tx, results) };
 }
 
 /** Per production job, its files across all its impositions: how many printed, how many aborted (and not printed since). */

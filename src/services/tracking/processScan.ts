@@ -6,8 +6,8 @@ import type { Db } from '../../db/client.ts';
 import type { Json } from '../engine/types.ts';
 import { parseJobCode } from './fileId.ts';
 import type { RecordEffect } from './recordEffect.ts';
-import { catalogueOperations, impositionsOfRunlist, jobsOfImpositions, productionJobVersion, runlistOfJob, type Found } from './references.ts';
-import { applyResults, recordStatusUpdates, type OperationResult } from './results.ts';
+import type { Found, ReferenceLookups } from './references.ts';
+import { applyImpositionResults, applyJobResults, type OperationResult } from './results.ts';
 
 export interface ScanRecord {
   id: number;
@@ -24,12 +24,12 @@ interface ScanTarget {
   jobIds: string[];
 }
 
-export async function processScan(tx: Db, scan: ScanRecord): Promise<RecordEffect> {
+export async function processScan(tx: Db, lookups: ReferenceLookups, scan: ScanRecord): Promise<RecordEffect> {
   const names = operationNames(scan.operations);
   if (!names.ok) return { rejected: names.reason };
-  const operations = await catalogueOperations(tx, names.value);
+  const operations = await lookups.catalogueOperations(names.value);
   if (!operations.ok) return { rejected: operations.reason };
-  const target = await scanTarget(tx, scan.codeText.trim());
+  const target = await scanTarget(lookups, scan.codeText.trim());
   if (!target.ok) return { rejected: target.reason };
   const { runlistId, impositionIds, jobIds } = target.value;
   const by = [scan.machineId && `on ${scan.machineId}`, scan.userId && `by ${scan.userId}`].filter(Boolean).join(' ');
@@ -37,31 +37,29 @@ export async function processScan(tx: Db, scan: ScanRecord): Promise<RecordEffec
   const base = { status: 'completed' as const, notes, eventAt: scan.scannedAt, source: 'scanner' as const, sourceId: scan.id };
   const forEach = (targets: string[]): OperationResult[] =>
     targets.flatMap((t) => operations.value.map((op) => ({ ...base, target: t, operationId: op.operationId })));
-  await applyResults(tx, 'imposition', forEach(impositionIds));
-  const results = forEach(jobIds);
-  const applied = await applyResults(tx, 'job', results);
-  return { jobsUpdated: await recordStatusUpdates(tx, results, applied) };
+  await applyImpositionResults(tx, forEach(impositionIds));
+  return { jobsUpdated: await applyJobResults(tx, forEach(jobIds)) };
 }
 
-async function scanTarget(tx: Db, code: string): Promise<Found<ScanTarget>> {
-  const runlist = await runlistTarget(tx, code);
+async function scanTarget(lookups: ReferenceLookups, code: string): Promise<Found<ScanTarget>> {
+  const runlist = await runlistTarget(lookups, code);
   if (runlist) return runlist;
   const parsed = parseJobCode(code);
   if (!parsed) return { ok: false, reason: `code ${code} is neither a known runlist nor <job id>_<version tag>` };
-  const version = await productionJobVersion(tx, parsed.jobId);
-  if (!version.ok) return version;
-  if (version.value !== null && version.value !== parsed.versionTag) {
-    return { ok: false, reason: `code ${code} names version ${parsed.versionTag}, production job ${parsed.jobId} is at version ${version.value}` };
+  const job = await lookups.productionJob(parsed.jobId);
+  if (!job.ok) return job;
+  const { versionTag, runlistId } = job.value;
+  if (versionTag !== null && versionTag !== parsed.versionTag) {
+    return { ok: false, reason: `code ${code} names version ${parsed.versionTag}, production job ${parsed.jobId} is at version ${versionTag}` };
   }
-  const runlistId = await runlistOfJob(tx, parsed.jobId);
-  if (runlistId) return (await runlistTarget(tx, runlistId))!;
+  if (runlistId) return (await runlistTarget(lookups, runlistId))!;
   return { ok: true, value: { runlistId: null, impositionIds: [], jobIds: [parsed.jobId] } };
 }
 
-async function runlistTarget(tx: Db, runlistId: string): Promise<Found<ScanTarget> | null> {
-  const impositionIds = await impositionsOfRunlist(tx, runlistId);
+async function runlistTarget(lookups: ReferenceLookups, runlistId: string): Promise<Found<ScanTarget> | null> {
+  const impositionIds = await lookups.impositionsOfRunlist(runlistId);
   if (impositionIds.length === 0) return null;
-  const jobs = await jobsOfImpositions(tx, impositionIds);
+  const jobs = await lookups.jobsOfImpositions(impositionIds);
   return jobs.ok ? { ok: true, value: { runlistId, impositionIds, jobIds: jobs.value } } : jobs;
 }
 

@@ -10,6 +10,7 @@ import type { Json } from '../engine/types.ts';
 import { processPrintOsEvent } from './processPrintOs.ts';
 import { processScan } from './processScan.ts';
 import type { RecordEffect } from './recordEffect.ts';
+import { ReferenceLookups } from './references.ts';
 import { checkRejectAlerts } from './rejectAlerts.ts';
 import type { ProcessOutcome, TrackingSource } from './types.ts';
 
@@ -48,8 +49,9 @@ async function processBatch(ctx: ServiceContext, source: TrackingSource): Promis
     if (records.length === 0) return null;
     const outcomes: { record_id: number; outcome: 'processed' | 'rejected'; reason: string | null; jobs_updated: number }[] = [];
     const jobIds = new Set<string>();
+    const lookups = new ReferenceLookups(tx);
     for (const record of records) {
-      const effect = await (source === 'print_os' ? processPrintOsEvent(tx, printOsRecord(record)) : processScan(tx, scanRecord(record)));
+      const effect = await (source === 'print_os' ? processPrintOsEvent(tx, lookups, printOsRecord(record)) : processScan(tx, lookups, scanRecord(record)));
       outcomes.push(outcomeRow(Number(record.id), effect));
       if ('jobsUpdated' in effect) for (const job of effect.jobsUpdated) jobIds.add(job);
     }
