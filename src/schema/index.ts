@@ -26,6 +26,11 @@ import '../resolvers/print/queries.ts';
 import '../resolvers/print/pipelineMutations.ts';
 import '../resolvers/print/recoveryMutations.ts';
 import '../resolvers/print/subscriptions.ts';
+import './tracking/types.ts';
+import '../resolvers/tracking/objects.ts';
+import '../resolvers/tracking/queries.ts';
+import '../resolvers/tracking/mutations.ts';
+import '../resolvers/tracking/subscriptions.ts';
 import { builder } from './builder.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -2,6 +2,7 @@
 // goes to GraphQL (/graphql). Add a concern's routes by importing its list here.
 import { healthRoutes } from './health.ts';
 import { metricsRoutes } from './metrics.ts';
+import { trackingRoutes } from './tracking.ts';
 import type { HttpRoute } from './types.ts';
 
-export const httpRoutes: HttpRoute[] = [...healthRoutes, ...metricsRoutes];
+export const httpRoutes: HttpRoute[] = [...healthRoutes, ...metricsRoutes, ...trackingRoutes];
