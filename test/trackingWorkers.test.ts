@@ -24,10 +24,12 @@ const ctx = () => db().services;
 const processes: WorkerProcess[] = [];
 const workers: Worker[] = [];
 
-afterAll(async () => {
-  await Promise.all(processes.map((p) => p.stop()));
-  await Promise.all(workers.map((w) => w.stop()));
-});
+async function stopProcessors() {
+  await Promise.all(processes.splice(0).map((p) => p.stop()));
+  await Promise.all(workers.splice(0).map((w) => w.stop()));
+}
+
+afterAll(stopProcessors);
 
 async function startTwoProcessors() {
   if (serverMode) {
@@ -63,6 +65,12 @@ describe('processing on workers', () => {
       sql`select count(*)::int as outcomes, count(*) filter (where attempts > 1)::int as twice from tracking_outcomes where source = 'print_os'`,
     );
     expect(counts).toEqual({ outcomes: total, twice: 0 });
+    // The run that processed the last record completes after it returns.
+    await waitFor(
+      async () => (await query(ctx().db, sql`select 1 from jobs where kind = 'tracking.process' and status in ('queued', 'running')`)).length === 0,
+      { timeoutMs: 30_000, what: 'the processing runs to end' },
+    );
+    await stopProcessors();
     const runs = await query<{ started_at: string; finished_at: string; worker_id: string }>(
       ctx().db,
       sql`select started_at, finished_at, worker_id from jobs where kind = 'tracking.process' and payload->>'source' = 'print_os' and status = 'completed'`,
