@@ -17,6 +17,9 @@ import '../resolvers/engine/supervisor.ts';
 import '../resolvers/engine/settings.ts';
 import '../resolvers/engine/schedules.ts';
 import '../resolvers/engine/alerts.ts';
+import './engine/metrics.ts';
+import '../resolvers/engine/metrics.ts';
+import '../resolvers/engine/overview.ts';
 import { builder } from './builder.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });
