@@ -20,6 +20,7 @@ import '../resolvers/engine/alerts.ts';
 import './engine/metrics.ts';
 import '../resolvers/engine/metrics.ts';
 import '../resolvers/engine/overview.ts';
+import '../resolvers/engine/caller.ts';
 import { builder } from './builder.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -1,0 +1,17 @@
+// Who the API takes the caller for: a client (the dashboard) shows only the actions its key's role allows.
+import type { Caller } from '../../api/context.ts';
+import { builder } from '../../schema/builder.ts';
+
+const RoleEnum = builder.enumType('Role', { values: ['viewer', 'operator', 'admin'] as const });
+
+const CallerRef = builder.objectRef<Caller>('Caller').implement({
+  description: 'The API key a request is made with (or the local admin on loopback while no key exists).',
+  fields: (t) => ({
+    name: t.exposeString('name', { description: "The key's name, recorded as the actor of every change" }),
+    role: t.expose('role', { type: RoleEnum, nullable: true, description: 'null: no valid key; only `caller` may be asked' }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  caller: t.field({ type: CallerRef, description: 'Who this request is made as, and with which role.', resolve: (_root, _args, context) => context.caller }),
+}));
