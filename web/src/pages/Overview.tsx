@@ -7,31 +7,9 @@ import { TimeChart } from '../chart.tsx';
 import { askReason } from '../dialog.tsx';
 import { ago, duration, rate, time } from '../format.ts';
 import { graphql, type ResultOf } from '../graphql.ts';
+import { MetricsFields, OverviewSubscription } from '../operations/overview.ts';
 import { useQuery, useSubscription, useTicker } from '../hooks.ts';
 import { Notice, Section } from '../ui.tsx';
-
-const MetricsFields = graphql(`
-  fragment Metrics on JobMetrics { at minutes completed failed completedPerMinute failedPerMinute waitP50Ms waitP95Ms runP50Ms runP95Ms }
-`);
-
-export const OverviewSubscription = graphql(
-  `
-  subscription Overview {
-    overview {
-      at
-      queues { name paused pausedBy pausedReason concurrency stats { queued running paused completed failed cancelled oldestWaitingSeconds } }
-      queueMetrics { queue ...Metrics }
-      lastHour { ...Metrics }
-      workers { id host pid queues concurrency status lastSeenAt }
-      governors { name holder holderJobId acquiredAt leaseExpiresAt pending lastScheduledAt }
-      supervisorHolder supervisorLeaseExpiresAt supervisorNextTickAt
-      lastTicks { id holder trigger startedAt durationMs failedTasks }
-      openAlerts { id kind severity message targetType targetId raisedAt lastSeenAt acknowledgedAt acknowledgedBy }
-    }
-  }
-`,
-  [MetricsFields],
-);
 
 const DayMetrics = graphql(
   `query DayMetrics($from: DateTime!) { jobMetrics(from: $from, stepMinutes: 15) { ...Metrics } }`,
