@@ -1013,12 +1013,15 @@ describe('with API keys', () => {
       supervisor: '{ supervisor { intervalMs lastTicks(first: 1) { id } } }',
       node: 'query Q($id: ID!) { node(id: $id) { id } }',
       nodes: 'query Q($id: ID!) { nodes(ids: [$id]) { id } }',
+      jobMetrics: '{ jobMetrics(from: "2026-01-01T00:00:00Z", stepMinutes: 1440) { completed } }',
+      overview: '{ overview { at queues { name stats { queued } } } }',
     };
 
     it('lets every role read, and refuses reads without a (valid) key', async () => {
       const job = await enqueue({ kind: 'api.auth.read', queue: 'q-auth' });
       const { schema } = await import('../src/schema/index.ts');
-      expect(Object.keys(QUERIES).sort()).toEqual(Object.keys(schema.getQueryType()!.getFields()).sort());
+      // `caller` is the one field anyone may ask (below).
+      expect([...Object.keys(QUERIES), 'caller'].sort()).toEqual(Object.keys(schema.getQueryType()!.getFields()).sort());
       for (const [field, document] of Object.entries(QUERIES)) {
         const variables = { id: field === 'job' ? job.runId : globalId(job.id) };
         for (const role of ['viewer', 'operator', 'admin'] as const) {
@@ -1031,6 +1034,15 @@ describe('with API keys', () => {
           expect(response.data?.[field] ?? null, `${field} as ${caller}`).toBeNull();
           expect(response.text).not.toContain(job.runId);
         }
+      }
+    });
+
+    it('tells any caller who it is taken for, and with which role', async () => {
+      for (const role of ['viewer', 'operator', 'admin'] as const) {
+        expect((await ok(gql('{ caller { role } }', {}, role))).caller).toEqual({ role });
+      }
+      for (const caller of ['none', 'bad'] as const) {
+        expect((await ok(gql('{ caller { name role } }', {}, caller))).caller).toEqual({ name: 'anonymous', role: null });
       }
     });
 

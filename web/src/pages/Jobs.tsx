@@ -8,7 +8,7 @@ import { ago } from '../format.ts';
 import { graphql, type ResultOf } from '../graphql.ts';
 import { navigate, useQuery, useSubscription, type Route } from '../hooks.ts';
 import { JOB_ACTIONS, type JobAction } from '../jobActions.ts';
-import { filterOf, formFromParams, isEmpty, paramsFromForm, STATUSES, type FilterForm, type JobFilterInput } from '../jobFilter.ts';
+import { filterOf, formFromParams, isEmpty, JobsCount, paramsFromForm, STATUSES, type FilterForm, type JobFilterInput } from '../jobFilter.ts';
 import { Notice, Section, StatusBadge } from '../ui.tsx';
 
 const PAGE = 50;
@@ -20,7 +20,6 @@ const JobRow = graphql(`
 const JobsQuery = graphql(
   `query Jobs($filter: JobFilter, $first: Int, $after: String) {
     jobs(filter: $filter, first: $first, after: $after) {
-      totalCount totalCountExact
       pageInfo { hasNextPage endCursor }
       edges { node { ...JobRow } }
     }
@@ -117,6 +116,7 @@ export function JobsPage({ route }: { route: Route }) {
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const after = cursors.at(-1) ?? null;
   const page = useQuery(JobsQuery, { filter, first: PAGE, after });
+  const counted = useQuery(JobsCount, { filter });
   const [rows, setRows] = useState<Row[]>([]);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [message, setMessage] = useState<Message>(null);
@@ -146,10 +146,11 @@ export function JobsPage({ route }: { route: Route }) {
     setMessage(failures.length ? { kind: 'error', message: `${failures.length} of ${targets.length} refused: ${failures[0]}` } : { kind: 'ok', message: `${action.label}: ${targets.length} jobs (${name}).` });
     setSelected(new Set());
     page.refetch();
+    counted.refetch();
   };
 
   const actOnFilter = async (bulk: (typeof BULK)[number]) => {
-    const total = page.data?.jobs;
+    const total = counted.data?.jobs;
     const count = total ? `${total.totalCount.toLocaleString()}${total.totalCountExact ? '' : '+'}` : 'all';
     const reason = await askReason({
       title: `${bulk.label} every job matching this filter`,
@@ -164,6 +165,7 @@ export function JobsPage({ route }: { route: Route }) {
     if (failure) setMessage({ kind: 'error', message: failure });
     else if (result && 'matched' in result) setMessage({ kind: 'ok', message: `${bulk.label}: ${result.changed} changed, ${result.skipped} skipped of ${result.matched} matched.` });
     page.refetch();
+    counted.refetch();
   };
 
   const toggle = (id: string) => {
@@ -172,7 +174,8 @@ export function JobsPage({ route }: { route: Route }) {
     setSelected(next);
   };
   const actions = Object.entries(JOB_ACTIONS).filter(([, action]) => can(caller, action.role));
-  const total = page.data?.jobs;
+  const total = counted.data?.jobs;
+  const pageInfo = page.data?.jobs.pageInfo;
 
   return (
     <>
@@ -184,7 +187,7 @@ export function JobsPage({ route }: { route: Route }) {
         title="Matching jobs"
         actions={
           <p class="muted" data-testid="total">
-            {total ? `${total.totalCount.toLocaleString()}${total.totalCountExact ? '' : '+'} jobs` : '…'}
+            {total ? `${total.totalCount.toLocaleString()}${total.totalCountExact ? '' : '+'} jobs` : 'counting…'}
             {' · '}
             {live ? 'live' : selected.size > 0 ? 'live updates paused while rows are selected' : 'not live (an older page)'}
           </p>
@@ -262,8 +265,8 @@ export function JobsPage({ route }: { route: Route }) {
           </button>
           <button
             type="button"
-            disabled={!total?.pageInfo.hasNextPage}
-            onClick={() => total?.pageInfo.endCursor && setCursors([...cursors, total.pageInfo.endCursor])}
+            disabled={!pageInfo?.hasNextPage}
+            onClick={() => pageInfo?.endCursor && setCursors([...cursors, pageInfo.endCursor])}
           >
             Next page
           </button>
