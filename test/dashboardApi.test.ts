@@ -142,3 +142,36 @@ describe('the shared overview', () => {
     for (const s of subscriptions) s.stop();
   });
 });
+
+describe('the dashboard files', () => {
+  const origin = () => server().url.replace(/\/graphql$/, '');
+
+  it('serves the page at / never cached, with a Content-Security-Policy that allows this origin only', async () => {
+    const response = await fetch(`${origin()}/`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-cache');
+    const csp = response.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|https?:/);
+    const html = await response.text();
+    const asset = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(asset).toBeDefined();
+
+    const script = await fetch(`${origin()}${asset}`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(script.status).toBe(200);
+    expect(script.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(script.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect((await script.text()).length).toBeGreaterThan(1000);
+  });
+
+  it('answers 404 for assets that do not exist or try to leave the folder, and GraphiQL stays at /graphql', async () => {
+    for (const path of ['/assets/missing-abc123.js', '/assets/..%2f..%2fpackage.json', '/assets/../../package.json']) {
+      const response = await fetch(`${origin()}${path}`);
+      expect(response.status, path).toBe(404);
+      expect(await response.text()).not.toContain('"name": "pressroom"');
+    }
+    const graphiql = await fetch(`${origin()}/graphql`, { headers: { accept: 'text/html' } });
+    expect(await graphiql.text()).toContain('GraphiQL');
+  });
+});
