@@ -467,6 +467,7 @@ describe('with API keys', () => {
         ]);
         expect(job.history.edges.map((e: { node: { operation: string; actor: string } }) => [e.node.operation, e.node.actor])).toEqual([
           ['complete', worker.id],
+          ['itemFailed', worker.id],
           ['claim', worker.id],
           ['enqueue', 'test-setup'],
         ]);
@@ -845,6 +846,13 @@ describe('with API keys', () => {
         document: `mutation M($input: EnqueueJobInput!) { ${result('enqueueJob', 'input: $input, reason: "auth"')} }`,
         prepare: async () => ({ input: { kind: 'api.auth', queue: 'q-auth' } }),
       },
+      {
+        name: 'enqueueJobs',
+        minRole: 'operator',
+        success: 'EnqueueJobsResult',
+        document: `mutation M($inputs: [EnqueueJobInput!]!) { ${result('enqueueJobs', 'inputs: $inputs, reason: "auth"')} }`,
+        prepare: async () => ({ inputs: [{ kind: 'api.auth', queue: 'q-auth' }] }),
+      },
       ...(
         [
           ['retryJob', 'failed'],
@@ -1015,6 +1023,7 @@ describe('with API keys', () => {
       nodes: 'query Q($id: ID!) { nodes(ids: [$id]) { id } }',
       jobMetrics: '{ jobMetrics(from: "2026-01-01T00:00:00Z", stepMinutes: 1440) { completed } }',
       overview: '{ overview { at queues { name stats { queued } } } }',
+      kinds: '{ kinds { name servedBy } }',
     };
 
     it('lets every role read, and refuses reads without a (valid) key', async () => {

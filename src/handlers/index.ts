@@ -3,8 +3,12 @@ import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import type { JobHandler } from '../worker/handler.ts';
 import { documentProcess } from './demo/documentProcess.ts';
+import { bulkJobs } from './engine/bulk.ts';
 
-export const builtInHandlers: JobHandler<any>[] = [documentProcess];
+/** The engine's own kinds: every worker serves them. */
+export const engineHandlers: JobHandler<any>[] = [bulkJobs];
+
+export const builtInHandlers: JobHandler<any>[] = [...engineHandlers, documentProcess];
 
 /** Loads handler modules (each exporting `handlers`, an array) named by path. */
 export async function loadHandlerModules(paths: string[]): Promise<JobHandler<any>[]> {

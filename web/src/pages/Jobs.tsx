@@ -34,9 +34,9 @@ const JobsLive = graphql(
   [JobRow],
 );
 
-const RetryJobs = graphql(`mutation RetryJobs($filter: JobFilter!, $reason: String) { result: retryJobs(filter: $filter, reason: $reason) { __typename ... on BulkResult { matched changed skipped } ... on Error { code message } } }`);
-const CancelJobs = graphql(`mutation CancelJobs($filter: JobFilter!, $reason: String) { result: cancelJobs(filter: $filter, reason: $reason) { __typename ... on BulkResult { matched changed skipped } ... on Error { code message } } }`);
-const DeleteJobs = graphql(`mutation DeleteJobs($filter: JobFilter!, $reason: String) { result: deleteJobs(filter: $filter, reason: $reason) { __typename ... on BulkResult { matched changed skipped } ... on Error { code message } } }`);
+const RetryJobs = graphql(`mutation RetryJobs($filter: JobFilter!, $reason: String) { result: retryJobs(filter: $filter, reason: $reason) { __typename ... on BulkResult { matched changed skipped job { databaseId runId } } ... on Error { code message } } }`);
+const CancelJobs = graphql(`mutation CancelJobs($filter: JobFilter!, $reason: String) { result: cancelJobs(filter: $filter, reason: $reason) { __typename ... on BulkResult { matched changed skipped job { databaseId runId } } ... on Error { code message } } }`);
+const DeleteJobs = graphql(`mutation DeleteJobs($filter: JobFilter!, $reason: String) { result: deleteJobs(filter: $filter, reason: $reason) { __typename ... on BulkResult { matched changed skipped job { databaseId runId } } ... on Error { code message } } }`);
 
 type Row = ResultOf<typeof JobRow>;
 type Message = { kind: 'ok' | 'error'; message: string } | null;
@@ -163,7 +163,15 @@ export function JobsPage({ route }: { route: Route }) {
     const result = outcome.data?.result;
     const failure = outcome.error ?? failureOf(result);
     if (failure) setMessage({ kind: 'error', message: failure });
-    else if (result && 'matched' in result) setMessage({ kind: 'ok', message: `${bulk.label}: ${result.changed} changed, ${result.skipped} skipped of ${result.matched} matched.` });
+    else if (result && 'matched' in result) {
+      // Over 10,000 matching jobs the server runs the operation as a job of its own.
+      setMessage({
+        kind: 'ok',
+        message: result.job
+          ? `${bulk.label}: running as job ${result.job.runId} (#${result.job.databaseId}); its progress is on its page.`
+          : `${bulk.label}: ${result.changed} changed, ${result.skipped} skipped of ${result.matched} matched.`,
+      });
+    }
     page.refetch();
     counted.refetch();
   };

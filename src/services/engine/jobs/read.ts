@@ -32,11 +32,14 @@ export interface JobFilter {
   runIdPrefix?: string;
   /** Case-insensitive text anywhere in the payload's JSON. */
   payloadText?: string;
+  /** Finished before this time (clearJobs' olderThan). */
+  finishedBefore?: Date;
 }
 
 /** `like` treats % _ and \\ as wildcards and escape: a prefix or text from a user matches literally. */
 const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+/** The filter as SQL conditions on `jobs` (shared by pages of jobs, counts and bulk operations). */
 export function jobFilterConditions(filter: JobFilter): SQL[] {
   const conditions: SQL[] = [sql`true`];
   // A list of constants, not a subquery: the planner then knows how few rows a status has and
@@ -51,6 +54,7 @@ export function jobFilterConditions(filter: JobFilter): SQL[] {
   if (filter.runIdPrefix) conditions.push(sql`run_id like ${likeLiteral(filter.runIdPrefix) + '%'}`);
   // No index: a page stops at its first matches (newest first), a count at COUNT_CAP.
   if (filter.payloadText) conditions.push(sql`payload::text ilike ${'%' + likeLiteral(filter.payloadText) + '%'}`);
+  if (filter.finishedBefore) conditions.push(sql`finished_at < ${filter.finishedBefore.toISOString()}`);
   return conditions;
 }
 
