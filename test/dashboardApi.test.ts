@@ -18,7 +18,7 @@ const unique = (prefix: string) => `${prefix}${++counter}${Date.now().toString(3
 /** Enqueues jobs in `queue` and runs them as one worker: the first `failures` fail fatally, the rest complete. */
 async function finishJobs(queue: string, count: number, failures: number): Promise<Job[]> {
   const ctx = db().services;
-  for (let i = 0; i < count; i++) await enqueueJob(ctx, { kind: 'dash.metric', queue, payload: { i }, maxAttempts: 1 }, by);
+  for (let i = 0; i < count; i++) await enqueueJob(ctx, { kind: 'dash.metric', queue, payload: { i }, maxAttempts: 1, allowUnknownKind: true }, by);
   const claimed = await claimJobs(ctx, { workerId: 'w-dash', queues: [queue], kinds: ['dash.metric'], limit: count, leaseMs: 30_000 });
   expect(claimed).toHaveLength(count);
   for (const job of claimed.slice(0, failures)) {
@@ -76,7 +76,7 @@ describe('filters and counts', () => {
     const ctx = db().services;
     const kind = unique('dash.find');
     const tag = unique('needle_');
-    for (let i = 0; i < 7; i++) await enqueueJob(ctx, { kind, payload: { note: i < 3 ? `has ${tag} 100%` : 'other' } }, by);
+    for (let i = 0; i < 7; i++) await enqueueJob(ctx, { kind, payload: { note: i < 3 ? `has ${tag} 100%` : 'other' }, allowUnknownKind: true }, by);
     const page = await gql(
       `query($f: JobFilter) { jobs(first: 2, filter: $f) { totalCount totalCountExact edges { node { runId } } pageInfo { hasNextPage } } }`,
       { f: { payloadText: tag.toUpperCase() } },
@@ -98,7 +98,7 @@ describe('filters and counts', () => {
 
   it('counts history entries matching a filter', async () => {
     const kind = unique('dash.hist');
-    const { job } = await enqueueJob(db().services, { kind }, { actor: 'auditor-1' });
+    const { job } = await enqueueJob(db().services, { kind, allowUnknownKind: true }, { actor: 'auditor-1' });
     const { history } = await gql(`query($f: HistoryFilter) { history(filter: $f, first: 1) { totalCount totalCountExact edges { node { operation actor } } } }`, {
       f: { targetType: 'job', targetId: String(job.id) },
     });
@@ -133,7 +133,7 @@ describe('the shared overview', () => {
     const firsts = await Promise.all(subscriptions.map((s) => s.feed.nextData()));
     for (const first of firsts) expect(first.overview.queues).toBeInstanceOf(Array);
 
-    await enqueueJob(db().services, { kind: 'dash.overview', queue }, by);
+    await enqueueJob(db().services, { kind: 'dash.overview', queue, allowUnknownKind: true }, by);
     const seen = await Promise.all(
       subscriptions.map((s) => s.feed.until((data) => data.overview.queues.some((q: { name: string; stats: { queued: number } }) => q.name === queue && q.stats.queued === 1))),
     );
