@@ -8,6 +8,8 @@ export interface Caller {
   /** The API key's name, recorded as the actor of every change; 'local' for an unauthenticated loopback client. */
   name: string;
   role: Role | null;
+  /** A key was sent and matched no live key. */
+  wrongKey?: boolean;
 }
 
 export interface ApiContext {
@@ -18,3 +20,10 @@ export interface ApiContext {
 
 /** The actor and reason a mutation records in the history. */
 export const actorOf = (context: ApiContext, reason?: string | null) => ({ actor: context.caller.name, reason: reason ?? null });
+
+/** Why a caller without a role is refused, in words it can act on. */
+export function refusalOf(caller: Caller): string {
+  return caller.wrongKey
+    ? 'your API key is wrong: no live key matches it (mistyped, or revoked); ask an admin for a key'
+    : 'an API key is required: send the header Authorization: Bearer <key> (in GraphiQL, in the Headers tab)';
+}

@@ -33,6 +33,11 @@ export interface EventMap {
   'alert:raised': { alert: import('./engine/alerts.ts').Alert };
   'alert:updated': { alert: import('./engine/alerts.ts').Alert };
   'settings:updated': { settings: import('./engine/settings.ts').RuntimeSettings; stored: Partial<import('./engine/settings.ts').RuntimeSettings>; revision: number };
+  /** Scans whose status or counts (of slices, batches or rows) changed. */
+  'printScan:updated': { scanIds: number[] };
+  /** Lanes whose row counts or pause state changed. */
+  'printLane:updated': { lanes: import('./print/model.ts').Lane[] };
+  'printDocument:submitted': { count: number };
 }
 export type EventName = keyof EventMap;
 

@@ -80,6 +80,7 @@ export function createRunContext<Payload>(services: ServiceContext, run: Run, pa
       stageResults[name] = (result ?? null) as Json;
       // Saved and marked completed together: a stop asked meanwhile takes effect after the stage.
       await guard(completeStage(services, ref, name, stageResults));
+      log.debug({ stage: name }, 'stage completed');
       return result;
     },
     async checkpoint(stage, data) {
@@ -102,6 +103,7 @@ export function createRunContext<Payload>(services: ServiceContext, run: Run, pa
             if (run.controller.signal.aborted) throw run.controller.signal.reason;
             outcome = { ok: false, error: error instanceof Error ? error.message : String(error) };
           }
+          if (!outcome.ok) log.warn({ item: item.key }, `item failed: ${outcome.error}`);
           await guard(recordItem(services, ref, item.position, outcome));
           if (outcome.ok) processed++;
           else failed++;

@@ -66,21 +66,28 @@ export interface Outcome<T> {
   data?: T;
   /** What went wrong, for a person: a GraphQL error or a network failure. */
   error?: string;
+  /** The API's error code, e.g. UNAUTHENTICATED (no key, or a wrong one). */
+  code?: string;
+}
+
+function outcomeOf<T>(result: { data?: T; error?: { graphQLErrors: { message: string; extensions?: Record<string, unknown> }[]; networkError?: Error } }): Outcome<T> {
+  if (!result.error) return { data: result.data };
+  const code = result.error.graphQLErrors[0]?.extensions?.code;
+  return { data: result.data, error: describe(result.error), code: typeof code === 'string' ? code : undefined };
 }
 
 export async function query<D, V extends AnyVariables>(document: TypedDocumentNode<D, V>, variables: V): Promise<Outcome<D>> {
-  const result = await client.query(document, variables).toPromise();
-  return { data: result.data, error: result.error ? describe(result.error) : undefined };
+  return outcomeOf(await client.query(document, variables).toPromise());
 }
 
 export async function mutate<D, V extends AnyVariables>(document: TypedDocumentNode<D, V>, variables: V): Promise<Outcome<D>> {
-  const result = await client.mutation(document, variables).toPromise();
-  return { data: result.data, error: result.error ? describe(result.error) : undefined };
+  return outcomeOf(await client.mutation(document, variables).toPromise());
 }
 
 function describe(error: { graphQLErrors: { message: string }[]; networkError?: Error }): string {
+  if (error.graphQLErrors.length > 0) return error.graphQLErrors.map((e) => e.message).join('; ');
   if (error.networkError) return `The server could not be reached (${error.networkError.message}).`;
-  return error.graphQLErrors.map((e) => e.message).join('; ');
+  return 'The request failed.';
 }
 
 /**

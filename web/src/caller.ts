@@ -4,7 +4,8 @@ import { useContext } from 'preact/hooks';
 import { graphql, type ResultOf } from './graphql.ts';
 
 export const CallerQuery = graphql(`query Caller { caller { name role } }`);
-export type Caller = ResultOf<typeof CallerQuery>['caller'];
+/** Who the API takes the dashboard for; `refusal` is why it refused a request without a valid key. */
+export type Caller = ResultOf<typeof CallerQuery>['caller'] & { refusal?: string };
 
 export const CallerContext = createContext<Caller>({ name: 'anonymous', role: null });
 

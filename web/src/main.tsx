@@ -77,7 +77,12 @@ function App() {
   const [caller, setCaller] = useState<Caller | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    void query(CallerQuery, {}).then((outcome) => (outcome.data ? setCaller(outcome.data.caller) : setError(outcome.error ?? 'The API did not answer.')));
+    void query(CallerQuery, {}).then((outcome) => {
+      if (outcome.data) setCaller(outcome.data.caller);
+      // No key (off this machine, or once keys exist) or a wrong one: the Access page says why.
+      else if (outcome.code === 'UNAUTHENTICATED') setCaller({ name: 'anonymous', role: null, refusal: outcome.error });
+      else setError(outcome.error ?? 'The API did not answer.');
+    });
   }, []);
   if (!caller) return <main>{error ? <Notice kind="error" message={error} /> : <p aria-busy="true">Connecting…</p>}</main>;
   return (

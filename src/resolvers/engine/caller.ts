@@ -8,10 +8,15 @@ const CallerRef = builder.objectRef<Caller>('Caller').implement({
   description: 'The API key a request is made with (or the local admin on loopback while no key exists).',
   fields: (t) => ({
     name: t.exposeString('name', { description: "The key's name, recorded as the actor of every change" }),
-    role: t.expose('role', { type: RoleEnum, nullable: true, description: 'null: no valid key; only `caller` may be asked' }),
+    role: t.expose('role', { type: RoleEnum, nullable: true, description: 'What the key may do (a request without a live key is refused before it gets here)' }),
   }),
 });
 
 builder.queryFields((t) => ({
-  caller: t.field({ type: CallerRef, description: 'Who this request is made as, and with which role.', resolve: (_root, _args, context) => context.caller }),
+  caller: t.field({
+    type: CallerRef,
+    description: 'Who this request is made as, and with which role.',
+    authScopes: { viewer: true },
+    resolve: (_root, _args, context) => context.caller,
+  }),
 }));

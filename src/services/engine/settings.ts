@@ -6,11 +6,6 @@ import type { BackoffPolicy } from './types.ts';
 
 const ms = (min: number, max: number) => z.number().int(`must be a whole number of milliseconds`).min(min).max(max);
 const days = z.number().int('must be a whole number of days').min(1).max(3650);
-const laneName = z
-  .string()
-  .min(1)
-  .max(100)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'a lane may hold letters, digits and _ . : - only');
 
 export const backoffSetting = z
   .object({
@@ -34,11 +29,13 @@ export const settingShape = {
   retentionCompletedJobsDays: days,
   retentionFailedJobsDays: days,
   retentionHistoryDays: days,
-  printPausedLanes: z
-    .array(laneName)
-    .max(100)
-    .refine((lanes) => new Set(lanes).size === lanes.length, 'must not name a lane twice'),
   printPacingMs: ms(0, 600_000),
+  printChunkSize: z.number().int('must be a whole number').min(1).max(10_000),
+  printSliceSize: z.number().int('must be a whole number').min(1).max(100_000),
+  printBatchSize: z.number().int('must be a whole number').min(1).max(10_000),
+  maxPrintAttempts: z.number().int('must be a whole number').min(1).max(100),
+  printStuckAfterMs: ms(1_000, 86_400_000),
+  productionMode: z.boolean(),
 };
 
 export type SettingKey = keyof typeof settingShape;
@@ -78,8 +75,13 @@ export const SETTING_DESCRIPTIONS: Record<SettingKey, string> = {
   retentionCompletedJobsDays: 'Completed jobs are purged after this many days.',
   retentionFailedJobsDays: 'Failed and cancelled jobs are purged after this many days.',
   retentionHistoryDays: 'History entries are purged after this many days.',
-  printPausedLanes: 'Print pipeline lanes whose export is paused.',
   printPacingMs: 'Pause between print chunks.',
+  printChunkSize: 'Lane rows a print cycle takes (and commits) at a time.',
+  printSliceSize: 'Documents per slice when a scan is cut into slices.',
+  printBatchSize: 'Lane rows per batch when a slice is processed.',
+  maxPrintAttempts: 'Print attempts of a lane row before it is FailedExport.',
+  printStuckAfterMs: 'A print cycle without progress for this long is stuck (detectStuckPrinter, print maintenance).',
+  productionMode: 'Pressroom runs in production: destructive resets (clearAllExportTables) are refused. NODE_ENV=production also counts.',
 };
 
 export const DEFAULT_RUNTIME_SETTINGS: RuntimeSettings = {
@@ -94,8 +96,13 @@ export const DEFAULT_RUNTIME_SETTINGS: RuntimeSettings = {
   retentionCompletedJobsDays: 7,
   retentionFailedJobsDays: 30,
   retentionHistoryDays: 90,
-  printPausedLanes: [],
   printPacingMs: 0,
+  printChunkSize: 100,
+  printSliceSize: 1_000,
+  printBatchSize: 100,
+  maxPrintAttempts: 3,
+  printStuckAfterMs: 5 * 60_000,
+  productionMode: false,
 };
 
 /**

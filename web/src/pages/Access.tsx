@@ -26,7 +26,10 @@ export function AccessPage() {
             Signed in as <strong>{caller.name}</strong> with the role <strong>{caller.role}</strong>. {ROLE_TEXT[caller.role]}
           </>
         ) : (
-          <>No valid key: enter an API key (ask an admin for one: <code>pressroom keys create</code>).</>
+          <>
+            No valid key: enter an API key (ask an admin for one: <code>pressroom keys create</code>).
+            {caller.refusal && <span class="muted"> The API said: {caller.refusal}</span>}
+          </>
         )}
       </p>
       {caller.name === 'local' && <p class="muted">No API key exists yet, so this loopback connection acts as the local admin, as the API does.</p>}
