@@ -1068,6 +1068,9 @@ describe('with API keys', () => {
       supervisor: '{ supervisor { intervalMs lastTicks(first: 1) { id } } }',
       node: 'query Q($id: ID!) { node(id: $id) { id } }',
       nodes: 'query Q($id: ID!) { nodes(ids: [$id]) { id } }',
+      jobMetrics: '{ jobMetrics(from: "2026-01-01T00:00:00Z", stepMinutes: 1440) { completed } }',
+      overview: '{ overview { at queues { name stats { queued } } } }',
+      caller: '{ caller { name role } }',
       kinds: '{ kinds { name servedBy } }',
       apiKeys: '{ apiKeys { name } }',
     };

@@ -31,6 +31,10 @@ import '../resolvers/tracking/objects.ts';
 import '../resolvers/tracking/queries.ts';
 import '../resolvers/tracking/mutations.ts';
 import '../resolvers/tracking/subscriptions.ts';
+import './engine/metrics.ts';
+import '../resolvers/engine/metrics.ts';
+import '../resolvers/engine/overview.ts';
+import '../resolvers/engine/caller.ts';
 import { builder } from './builder.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });
