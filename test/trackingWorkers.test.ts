@@ -44,7 +44,7 @@ async function startTwoProcessors() {
 }
 
 describe('processing on workers', () => {
-  it('processes every record exactly once while two processors of the source run, never both at once', async () => {
+  it('processes every record exactly once while two processors of the source run, never both at once', { timeout: 240_000 }, async () => {
     const shop = await openShop(ctx());
     const [i1, i2] = Object.keys(shop.impositions);
     await startTwoProcessors();
@@ -57,7 +57,7 @@ describe('processing on workers', () => {
       await Promise.all([b, b + 1].map((n) => recordPrintOsEvents(ctx(), events.slice(n * 50, (n + 1) * 50), by)));
     }
     await waitFor(async () => (await listMarkers(ctx().db)).find((m) => m.source === 'print_os' && m.waiting === 0 && m.processedCount >= total), {
-      timeoutMs: 60_000,
+      timeoutMs: 150_000,
       what: 'every event processed',
     });
     const [counts] = await query<{ outcomes: number; twice: number }>(
@@ -68,7 +68,7 @@ describe('processing on workers', () => {
     // The run that processed the last record completes after it returns.
     await waitFor(
       async () => (await query(ctx().db, sql`select 1 from jobs where kind = 'tracking.process' and status in ('queued', 'running')`)).length === 0,
-      { timeoutMs: 30_000, what: 'the processing runs to end' },
+      { timeoutMs: 60_000, what: 'the processing runs to end' },
     );
     await stopProcessors();
     const runs = await query<{ started_at: string; finished_at: string; worker_id: string }>(
