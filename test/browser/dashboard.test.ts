@@ -120,6 +120,22 @@ describe('the dashboard as the local admin (no API key on loopback)', () => {
     await expectAccessible('queues');
   });
 
+  it('shows the print pipeline, requests a print cycle, and guards clear-all behind typed words', async () => {
+    const page = dashboard.page;
+    await page.goto(`${origin()}/#/print`);
+    await page.getByRole('heading', { name: 'Print pipeline' }).waitFor();
+    await page.locator('tr[data-lane=production]').waitFor();
+    await page.getByText(/^Idle|^Printing/).first().waitFor();
+    await expectAccessible('print');
+    await page.getByRole('button', { name: 'Request a print cycle' }).click();
+    await confirmWithReason('paper restocked');
+    await page.getByText('Print cycle requested.').waitFor();
+    await page.getByRole('button', { name: 'Clear all export tables…' }).click();
+    // The most destructive tool wants the words typed, not just a click.
+    expect(await page.getByRole('dialog').locator('button[type=submit]').isDisabled()).toBe(true);
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+  });
+
   it('cancels every job matching a filter, after showing how many and asking for a reason', async () => {
     const jobs = [];
     for (let i = 0; i < 5; i++) jobs.push(await enqueue({ kind: 'test.noop', queue: 'bulk', delayMs: 600_000 }));
@@ -186,10 +202,16 @@ describe('with API keys', () => {
     await page.locator('tr[data-queue=lane-a]').waitFor();
     await page.goto(`${origin()}/#/`);
     await page.locator('tr[data-queue=documents]').waitFor();
-    for (const path of ['#/queues', '#/']) {
+    const pages = [
+      ['#/queues', 'tr[data-queue=lane-a]'],
+      ['#/', 'tr[data-queue=lane-a]'],
+      ['#/print', 'tr[data-lane=production]'],
+    ] as const;
+    for (const [path, ready] of pages) {
       await page.goto(`${origin()}/${path}`);
-      await page.locator('tr[data-queue=lane-a]').waitFor();
-      expect(await page.locator('main button:not([aria-pressed])').count()).toBe(0);
+      await page.locator(ready).waitFor();
+      // Only buttons that change what is shown (chart range, drill-down, refresh) remain.
+      expect(await page.locator('main button:not([aria-pressed]):not(.view)').count()).toBe(0);
     }
     await page.goto(`${origin()}/#/access`);
     await page.getByTestId('caller').getByText('viewer').first().waitFor();

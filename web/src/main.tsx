@@ -10,6 +10,7 @@ import { AuditPage } from './pages/Audit.tsx';
 import { JobDetailPage } from './pages/JobDetail.tsx';
 import { JobsPage } from './pages/Jobs.tsx';
 import { OverviewPage } from './pages/Overview.tsx';
+import { PrintPage } from './pages/Print.tsx';
 import { QueuesPage } from './pages/Queues.tsx';
 import { ConnectionIndicator, Notice } from './ui.tsx';
 import './styles.css';
@@ -18,6 +19,7 @@ const PAGES = [
   { path: '/', label: 'Overview' },
   { path: '/jobs', label: 'Jobs' },
   { path: '/queues', label: 'Queues' },
+  { path: '/print', label: 'Print' },
   { path: '/audit', label: 'Audit' },
   { path: '/access', label: 'Access' },
 ] as const;
@@ -36,6 +38,8 @@ function Page({ caller }: { caller: Caller }) {
       return <JobsPage route={route} />;
     case '/queues':
       return <QueuesPage />;
+    case '/print':
+      return <PrintPage />;
     case '/audit':
       return <AuditPage route={route} />;
     case '/access':
