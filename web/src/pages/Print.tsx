@@ -1,7 +1,6 @@
 // The print pipeline (seed 000): both lanes (paused? counts), the print governor and the current
 // cycle's progress, scans → slices → batches → rows as a drill-down, failed rows with their errors
 // and requeue, a print cycle on request, and the recovery tools with their guard rails.
-import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { failureOf, mutate } from '../api.ts';
 import { can, useCaller } from '../caller.ts';
@@ -9,7 +8,7 @@ import { askReason } from '../dialog.tsx';
 import { ago, time } from '../format.ts';
 import { graphql, type ResultOf } from '../graphql.ts';
 import { useQuery, useSubscription } from '../hooks.ts';
-import { Notice, Section, StatusBadge } from '../ui.tsx';
+import { Notice, Section, StatusBadge, Table } from '../ui.tsx';
 
 const Lanes = graphql(`subscription PrintLanes { printLanes { lane paused pausedBy pausedReason pausedAt counts { queued processing exported failedExport cancelled } } }`);
 const Governor = graphql(`
@@ -52,25 +51,6 @@ type GovernorState = ResultOf<typeof Governor>['printGovernor'];
 type Message = { kind: 'ok' | 'error'; message: string } | null;
 
 const counts = (list: readonly { status: string; count: number }[]) => list.map((c) => `${c.count} ${c.status}`).join(', ') || 'none';
-
-function Table({ label, head, children }: { label: string; head: string[]; children: ComponentChildren }) {
-  return (
-    <div class="table-wrap">
-      <table aria-label={label}>
-        <thead>
-          <tr>
-            {head.map((h) => (
-              <th scope="col" key={h}>
-                {h}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>{children}</tbody>
-      </table>
-    </div>
-  );
-}
 
 function Pick({ label, selected, onClick }: { label: string; selected: boolean; onClick: () => void }) {
   return (
