@@ -6,6 +6,7 @@
 //   BENCH_SYSTEMS=pressroom BENCH_FIGURES=drain,latency npm run bench   some systems and figures only (RESULTS.md left alone)
 //   BENCH_FANOUT_SIZES=1000 · BENCH_API_JOBS / BENCH_API_HISTORY / BENCH_API_RELOAD=1
 //   BENCH_PRINT_DOCUMENTS / BENCH_PRINT_ROWS / BENCH_PRINT_REQUESTS (print section)
+//   BENCH_SECTIONS=tracking BENCH_TRACKING_SCALE=0.1 BENCH_TRACKING_WORKERS=2   production tracking (issue #12)
 //   BENCH_DASHBOARD_JOBS=1000000 · BENCH_DASHBOARDS=1,10,100 · BENCH_DASHBOARD_WINDOW_S=20
 //   DATABASE_URL (default postgres://root@127.0.0.1:5432/root), REDIS_URL (default redis://127.0.0.1:6379)
 import { readFile, writeFile } from 'node:fs/promises';
@@ -21,6 +22,7 @@ import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL } from './engine/system.ts';
 import { runFanoutBench } from './fanout/index.ts';
 import { runPrintBench } from './print/index.ts';
 import { replaceSection } from './results.ts';
+import { runTrackingBench } from './tracking/index.ts';
 
 const env = process.env;
 const databaseUrl = env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
@@ -107,6 +109,12 @@ if (sections.has('print')) {
   });
   console.log(['', ...print.consoleLines, ''].join('\n'));
   written.set('print', print.markdown);
+}
+
+if (sections.has('tracking')) {
+  const tracking = await runTrackingBench({ databaseUrl, scale: Number(env.BENCH_TRACKING_SCALE ?? 1), workers: Number(env.BENCH_TRACKING_WORKERS ?? 2), log });
+  console.log(['', ...tracking.consoleLines, ''].join('\n'));
+  written.set('tracking', tracking.markdown);
 }
 
 if (sections.has('dashboard')) {

@@ -14,6 +14,7 @@ import { DependencyUnavailableError } from './services/errors.ts';
 import { createInProcessBus, createRedisBus, type EventBus } from './services/events.ts';
 import { createJobNotifier } from './services/engine/notifier.ts';
 import { followRuntimeSettings } from './services/engine/runtimeSettings.ts';
+import { followTrackingSchedule } from './services/tracking/schedule.ts';
 import { DEFAULT_RUNTIME_SETTINGS, engineSettingsFrom, type RuntimeSettings } from './services/engine/settings.ts';
 import { KindRegistry } from './services/engine/kinds/registry.ts';
 import { createRegistry, type JobHandler } from './worker/handler.ts';
@@ -62,7 +63,9 @@ export async function openPressroom(config: Config, log: Logger): Promise<Pressr
     };
     const handlers = [...builtInHandlers, ...(await loadHandlerModules(config.PRESSROOM_HANDLERS))];
     const services: ServiceContext = { db: database.db, bus, log, notifier, settings: engineSettingsFrom(defaults), kinds: new KindRegistry(handlers) };
-    const unfollow = await followRuntimeSettings(services, defaults);
+    const unfollowSettings = await followRuntimeSettings(services, defaults);
+    const unfollowTracking = await followTrackingSchedule(services);
+    const unfollow = () => (unfollowSettings(), unfollowTracking());
     log.info({ database: database.mode === 'embedded' ? config.PRESSROOM_DATA_DIR : redact(config.DATABASE_URL!), bus: config.REDIS_URL ? 'redis' : 'in-process' }, 'pressroom opened');
     return {
       config,

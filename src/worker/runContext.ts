@@ -59,11 +59,11 @@ export function createRunContext<Payload>(services: ServiceContext, run: Run, pa
   const stageResults: Record<string, Json> = isRecord(job.checkpoint?.data) ? { ...job.checkpoint.data } : {};
 
   const context: HandlerContext<Payload> = {
+    services,
     job,
     payload,
     signal: run.controller.signal,
     log,
-    services,
     lastCheckpoint: job.checkpoint,
     progress(update) {
       // A stop point like the others: the report is coalesced, but a pause or cancel already

@@ -3,6 +3,7 @@
 import { dashboardRoutes } from './dashboard.ts';
 import { healthRoutes } from './health.ts';
 import { metricsRoutes } from './metrics.ts';
+import { trackingRoutes } from './tracking.ts';
 import type { HttpRoute } from './types.ts';
 
-export const httpRoutes: HttpRoute[] = [...healthRoutes, ...metricsRoutes, ...dashboardRoutes];
+export const httpRoutes: HttpRoute[] = [...healthRoutes, ...metricsRoutes, ...trackingRoutes, ...dashboardRoutes];

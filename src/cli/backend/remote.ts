@@ -89,6 +89,14 @@ export function remoteBackend(control: LocalControl): CliBackend {
       const { createdCount, existingKeys } = unwrap(data.submitDocuments);
       return { created: createdCount, existing: existingKeys.length };
     },
+    async upsertTrackingReference(input, reason) {
+      const data = await call<{ upsertTrackingReference: Outcome<{ productionJobs: number }> }>(
+        `mutation ($input: TrackingReferenceInput!, $reason: String) { upsertTrackingReference(input: $input, reason: $reason) {
+          __typename ... on TrackingReferenceCounts { productionJobs } ... on Error { message } } }`,
+        { input, reason },
+      );
+      unwrap(data.upsertTrackingReference);
+    },
     close: async () => {},
   };
 }

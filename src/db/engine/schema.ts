@@ -203,7 +203,7 @@ export const apiKeys = pgTable(
     lastUsedAt: at('last_used_at'),
   },
   (t) => [
-    check('api_keys_role_check', sql`role in ('viewer', 'operator', 'admin')`),
+    check('api_keys_role_check', sql`role in ('viewer', 'operator', 'admin', 'ingest')`),
     uniqueIndex('api_keys_hash_key').on(t.keyHash),
     uniqueIndex('api_keys_live_name').on(t.name).where(sql`revoked_at is null`),
   ],
