@@ -136,6 +136,33 @@ describe('the dashboard as the local admin (no API key on loopback)', () => {
     await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
   });
 
+  it('finds a production job, shows its operations, and marks print done live when the press reports it', async () => {
+    const reference = await api(`mutation($input: TrackingReferenceInput!) { upsertTrackingReference(input: $input, reason: "new order") { __typename } }`, {
+      input: {
+        operations: [{ operationId: 'op003', name: 'coating', sequenceOrder: 3 }],
+        productionJobs: [{ jobId: '4604_5889', versionTag: 'v1', name: 'wine labels' }],
+        jobOperations: [{ jobId: '4604_5889', operationId: 'print' }, { jobId: '4604_5889', operationId: 'op003' }],
+        impositions: [{ impositionId: 'IMP-77', fileIds: ['FILE_1_Labex_4604_5889_10'], operationIds: ['print', 'op003'] }],
+      },
+    });
+    expect(reference.upsertTrackingReference.__typename).not.toMatch(/Error/);
+    const page = dashboard.page;
+    await page.goto(`${origin()}/#/tracking`);
+    await page.getByRole('textbox', { name: /Production job id/ }).fill('4604_5889');
+    await page.getByRole('button', { name: 'Find' }).click();
+    const print = page.locator('tr[data-operation=print]');
+    await print.getByText('not yet').waitFor();
+    await page.locator('tr[data-source=PRINT_OS]').waitFor();
+
+    await api(`mutation($events: [PrintOsEventInput!]!) { recordPrintOsEvents(events: $events) { __typename } }`, {
+      events: [{ device: 'press-1', marker: 1, impositionId: 'IMP-77', status: 'PRINTED', completeTime: new Date().toISOString(), copies: 100 }],
+    });
+    await api(`mutation { processStatusUpdates { __typename } }`);
+    await print.getByText('completed').waitFor();
+    expect(page.url()).toContain('job=4604_5889');
+    await expectAccessible('tracking');
+  });
+
   it('cancels every job matching a filter, after showing how many and asking for a reason', async () => {
     const jobs = [];
     for (let i = 0; i < 5; i++) jobs.push(await enqueue({ kind: 'test.noop', queue: 'bulk', delayMs: 600_000 }));

@@ -12,6 +12,7 @@ import { JobsPage } from './pages/Jobs.tsx';
 import { OverviewPage } from './pages/Overview.tsx';
 import { PrintPage } from './pages/Print.tsx';
 import { QueuesPage } from './pages/Queues.tsx';
+import { TrackingPage } from './pages/Tracking.tsx';
 import { ConnectionIndicator, Notice } from './ui.tsx';
 import './styles.css';
 
@@ -20,6 +21,7 @@ const PAGES = [
   { path: '/jobs', label: 'Jobs' },
   { path: '/queues', label: 'Queues' },
   { path: '/print', label: 'Print' },
+  { path: '/tracking', label: 'Tracking' },
   { path: '/audit', label: 'Audit' },
   { path: '/access', label: 'Access' },
 ] as const;
@@ -40,6 +42,8 @@ function Page({ caller }: { caller: Caller }) {
       return <QueuesPage />;
     case '/print':
       return <PrintPage />;
+    case '/tracking':
+      return <TrackingPage route={route} />;
     case '/audit':
       return <AuditPage route={route} />;
     case '/access':
