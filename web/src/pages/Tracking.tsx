@@ -74,7 +74,6 @@ function JobView({ jobId }: { jobId: string }) {
             </tr>
           ))}
         </Table>
-        {rejects.data && rejects.data.printOsEvents.edges.length + rejects.data.scans.edges.length === 0 && <p class="muted">No rejected record.</p>}
       </Section>
     </>
   );
