@@ -97,7 +97,7 @@ function render(jobs: number, renders: RenderTime[], rates: StatementRate[], opt
     '| ---: | ---: | ---: | ---: |',
     ...rates.map((r) => `| ${r.dashboards} | ${r.transactionsPerSecond.toFixed(1)} | ${(r.transactionsPerSecond - base).toFixed(1)} | ${r.messagesPerSecond.toFixed(2)} |`),
     '',
-    'The overview is read once per refresh per API process (at most once a second while events arrive, every 5 s otherwise: a fixed set of about nine statements) and the same read is pushed to every subscriber, so the rate stays flat from 1 to 100 dashboards; the finished counts come from the process\'s 5-second cache. Before this, each dashboard tab ran its own queue-stats reads.',
+    'The overview is read once per refresh per API process (at most once a second while events arrive, every 5 s otherwise: a fixed set of about nine statements) and the same read is pushed to every subscriber, so the rate stays flat from 1 to 100 dashboards; the finished counts come from the process\'s 5-second cache. Had each tab read its own overview (its own queue counts, workers, ticks, alerts and metrics), the rate would be these nine statements a second times the number of tabs.',
   ];
   return { consoleLines, markdown };
 }
