@@ -120,6 +120,49 @@ describe('the dashboard as the local admin (no API key on loopback)', () => {
     await expectAccessible('queues');
   });
 
+  it('shows the print pipeline, requests a print cycle, and guards clear-all behind typed words', async () => {
+    const page = dashboard.page;
+    await page.goto(`${origin()}/#/print`);
+    await page.getByRole('heading', { name: 'Print pipeline' }).waitFor();
+    await page.locator('tr[data-lane=production]').waitFor();
+    await page.getByText(/^Idle|^Printing/).first().waitFor();
+    await expectAccessible('print');
+    await page.getByRole('button', { name: 'Request a print cycle' }).click();
+    await confirmWithReason('paper restocked');
+    await page.getByText('Print cycle requested.').waitFor();
+    await page.getByRole('button', { name: 'Clear all export tables…' }).click();
+    // The most destructive tool wants the words typed, not just a click.
+    expect(await page.getByRole('dialog').locator('button[type=submit]').isDisabled()).toBe(true);
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  it('finds a production job, shows its operations, and marks print done live when the press reports it', async () => {
+    const reference = await api(`mutation($input: TrackingReferenceInput!) { upsertTrackingReference(input: $input, reason: "new order") { __typename } }`, {
+      input: {
+        operations: [{ operationId: 'op003', name: 'coating', sequenceOrder: 3 }],
+        productionJobs: [{ jobId: '4604_5889', versionTag: 'v1', name: 'wine labels' }],
+        jobOperations: [{ jobId: '4604_5889', operationId: 'print' }, { jobId: '4604_5889', operationId: 'op003' }],
+        impositions: [{ impositionId: 'IMP-77', fileIds: ['FILE_1_Labex_4604_5889_10'], operationIds: ['print', 'op003'] }],
+      },
+    });
+    expect(reference.upsertTrackingReference.__typename).not.toMatch(/Error/);
+    const page = dashboard.page;
+    await page.goto(`${origin()}/#/tracking`);
+    await page.getByRole('textbox', { name: /Production job id/ }).fill('4604_5889');
+    await page.getByRole('button', { name: 'Find' }).click();
+    const print = page.locator('tr[data-operation=print]');
+    await print.getByText('not yet').waitFor();
+    await page.locator('tr[data-source=PRINT_OS]').waitFor();
+
+    await api(`mutation($events: [PrintOsEventInput!]!) { recordPrintOsEvents(events: $events) { __typename } }`, {
+      events: [{ device: 'press-1', marker: 1, impositionId: 'IMP-77', status: 'PRINTED', completeTime: new Date().toISOString(), copies: 100 }],
+    });
+    await api(`mutation { processStatusUpdates { __typename } }`);
+    await print.getByText('completed').waitFor();
+    expect(page.url()).toContain('job=4604_5889');
+    await expectAccessible('tracking');
+  });
+
   it('cancels every job matching a filter, after showing how many and asking for a reason', async () => {
     const jobs = [];
     for (let i = 0; i < 5; i++) jobs.push(await enqueue({ kind: 'test.noop', queue: 'bulk', delayMs: 600_000 }));
@@ -186,10 +229,16 @@ describe('with API keys', () => {
     await page.locator('tr[data-queue=lane-a]').waitFor();
     await page.goto(`${origin()}/#/`);
     await page.locator('tr[data-queue=documents]').waitFor();
-    for (const path of ['#/queues', '#/']) {
+    const pages = [
+      ['#/queues', 'tr[data-queue=lane-a]'],
+      ['#/', 'tr[data-queue=lane-a]'],
+      ['#/print', 'tr[data-lane=production]'],
+    ] as const;
+    for (const [path, ready] of pages) {
       await page.goto(`${origin()}/${path}`);
-      await page.locator('tr[data-queue=lane-a]').waitFor();
-      expect(await page.locator('main button:not([aria-pressed])').count()).toBe(0);
+      await page.locator(ready).waitFor();
+      // Only buttons that change what is shown (chart range, drill-down, refresh) remain.
+      expect(await page.locator('main button:not([aria-pressed]):not(.view)').count()).toBe(0);
     }
     await page.goto(`${origin()}/#/access`);
     await page.getByTestId('caller').getByText('viewer').first().waitFor();

@@ -11,7 +11,8 @@ export const CallerContext = createContext<Caller>({ name: 'anonymous', role: nu
 
 export const useCaller = () => useContext(CallerContext);
 
-const RANK = { viewer: 1, operator: 2, admin: 3 } as const;
+// An ingest key (printers, scanners) may only report events: it acts on nothing here.
+const RANK = { ingest: 0, viewer: 1, operator: 2, admin: 3 } as const;
 
 /** Whether the caller's role reaches `role`: a viewer sees no action buttons at all. */
 export function can(caller: Caller, role: 'operator' | 'admin'): boolean {

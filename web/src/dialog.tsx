@@ -8,6 +8,8 @@ export interface Ask {
   confirmLabel: string;
   /** Destructive: the confirm button says so. */
   danger?: boolean;
+  /** Text the person must type to confirm (the most destructive operations). */
+  typeToConfirm?: string;
 }
 
 let open: ((ask: Ask, resolve: (reason: string | null) => void) => void) | null = null;
@@ -21,11 +23,13 @@ export function ReasonDialog() {
   const dialog = useRef<HTMLDialogElement>(null);
   const [ask, setAsk] = useState<Ask | null>(null);
   const [reason, setReason] = useState('');
+  const [typed, setTyped] = useState('');
   const resolver = useRef<((reason: string | null) => void) | null>(null);
   useEffect(() => {
     open = (next, resolve) => {
       resolver.current = resolve;
       setReason('');
+      setTyped('');
       setAsk(next);
     };
     return () => (open = null);
@@ -55,11 +59,17 @@ export function ReasonDialog() {
             Reason (recorded in the history)
             <textarea name="reason" required rows={3} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
           </label>
+          {ask.typeToConfirm && (
+            <label>
+              Type {ask.typeToConfirm} to confirm
+              <input name="confirmation" required pattern={ask.typeToConfirm} value={typed} onInput={(e) => setTyped(e.currentTarget.value)} />
+            </label>
+          )}
           <div class="buttons">
             <button type="button" onClick={() => finish(null)}>
               Cancel
             </button>
-            <button type="submit" class={ask.danger ? 'danger' : 'primary'}>
+            <button type="submit" class={ask.danger ? 'danger' : 'primary'} disabled={Boolean(ask.typeToConfirm) && typed !== ask.typeToConfirm}>
               {ask.confirmLabel}
             </button>
           </div>

@@ -10,7 +10,9 @@ import { AuditPage } from './pages/Audit.tsx';
 import { JobDetailPage } from './pages/JobDetail.tsx';
 import { JobsPage } from './pages/Jobs.tsx';
 import { OverviewPage } from './pages/Overview.tsx';
+import { PrintPage } from './pages/Print.tsx';
 import { QueuesPage } from './pages/Queues.tsx';
+import { TrackingPage } from './pages/Tracking.tsx';
 import { ConnectionIndicator, Notice } from './ui.tsx';
 import './styles.css';
 
@@ -18,6 +20,8 @@ const PAGES = [
   { path: '/', label: 'Overview' },
   { path: '/jobs', label: 'Jobs' },
   { path: '/queues', label: 'Queues' },
+  { path: '/print', label: 'Print' },
+  { path: '/tracking', label: 'Tracking' },
   { path: '/audit', label: 'Audit' },
   { path: '/access', label: 'Access' },
 ] as const;
@@ -36,6 +40,10 @@ function Page({ caller }: { caller: Caller }) {
       return <JobsPage route={route} />;
     case '/queues':
       return <QueuesPage />;
+    case '/print':
+      return <PrintPage />;
+    case '/tracking':
+      return <TrackingPage route={route} />;
     case '/audit':
       return <AuditPage route={route} />;
     case '/access':

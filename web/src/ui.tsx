@@ -3,7 +3,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { liveState, onLiveState, type LiveState } from './connection.ts';
 import { ago, duration } from './format.ts';
-import { useTicker } from './hooks.ts';
+import { navigate, useTicker } from './hooks.ts';
 
 export const StatusBadge = ({ status }: { status: string }) => <span class={`badge status-${status}`}>{status}</span>;
 
@@ -64,3 +64,37 @@ export function ConnectionIndicator() {
 }
 
 export const Ms = ({ ms }: { ms: number | null | undefined }) => <>{duration(ms)}</>;
+
+/** A table with a header row of column names. */
+export function Table({ label, head, children }: { label?: string; head: readonly string[]; children: ComponentChildren }) {
+  return (
+    <div class="table-wrap">
+      <table aria-label={label}>
+        <thead>
+          <tr>
+            {head.map((h) => (
+              <th scope="col" key={h}>
+                {h}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}
+
+/** A filter form's buttons: apply it, or go back to `clearTo` with no filter. */
+export function FilterButtons({ clearTo }: { clearTo: string }) {
+  return (
+    <div class="buttons">
+      <button type="submit" class="primary">
+        Apply filter
+      </button>
+      <button type="button" onClick={() => navigate(clearTo)}>
+        Clear
+      </button>
+    </div>
+  );
+}

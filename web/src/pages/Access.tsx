@@ -4,6 +4,7 @@ import { useCaller } from '../caller.ts';
 import { apiKey, setApiKey } from '../session.ts';
 
 const ROLE_TEXT = {
+  ingest: 'An ingest key is for printers and scanners reporting events: it changes nothing here.',
   viewer: 'A viewer sees everything and changes nothing: no action buttons are shown.',
   operator: 'An operator may retry, cancel, pause and resume jobs, pause and resume queues, and acknowledge alerts.',
   admin: 'An admin may also delete jobs and change queue concurrency and priority.',

@@ -4,7 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { time } from '../format.ts';
 import { graphql } from '../graphql.ts';
 import { navigate, useQuery, type Route } from '../hooks.ts';
-import { Json, Notice } from '../ui.tsx';
+import { FilterButtons, Json, Notice, Table } from '../ui.tsx';
 
 const PAGE = 50;
 const KEYS = ['actor', 'operation', 'targetType', 'targetId', 'from', 'to'] as const;
@@ -64,51 +64,30 @@ export function AuditPage({ route }: { route: Route }) {
         {field('targetId', 'Target id')}
         {field('from', 'From', 'datetime-local')}
         {field('to', 'To', 'datetime-local')}
-        <div class="buttons">
-          <button type="submit" class="primary">
-            Apply filter
-          </button>
-          <button type="button" onClick={() => navigate('/audit')}>
-            Clear
-          </button>
-        </div>
+        <FilterButtons clearTo="/audit" />
       </form>
       <Notice kind="error" message={page.error} />
       <p class="muted">{history ? `${history.totalCount.toLocaleString()}${history.totalCountExact ? '' : '+'} entries` : '…'}</p>
-      <div class="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Actor</th>
-              <th scope="col">Operation</th>
-              <th scope="col">Target</th>
-              <th scope="col">Reason</th>
-              <th scope="col">Change</th>
-            </tr>
-          </thead>
-          <tbody>
-            {history?.edges.map(({ node }) => (
-              <tr key={node.id} data-operation={node.operation}>
-                <td>{time(node.at)}</td>
-                <td>{node.actor}</td>
-                <th scope="row">{node.operation}</th>
-                <td>
-                  {node.targetType === 'job' ? <a href={`#/jobs/${node.targetId}`}>job {node.targetId}</a> : `${node.targetType} ${node.targetId}`}
-                </td>
-                <td>{node.reason ?? ''}</td>
-                <td>
-                  <details>
-                    <summary>before / after</summary>
-                    <Json value={node.before} label="before" />
-                    <Json value={node.after} label="after" />
-                  </details>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table label="History" head={['When', 'Actor', 'Operation', 'Target', 'Reason', 'Change']}>
+        {history?.edges.map(({ node }) => (
+          <tr key={node.id} data-operation={node.operation}>
+            <td>{time(node.at)}</td>
+            <td>{node.actor}</td>
+            <th scope="row">{node.operation}</th>
+            <td>
+              {node.targetType === 'job' ? <a href={`#/jobs/${node.targetId}`}>job {node.targetId}</a> : `${node.targetType} ${node.targetId}`}
+            </td>
+            <td>{node.reason ?? ''}</td>
+            <td>
+              <details>
+                <summary>before / after</summary>
+                <Json value={node.before} label="before" />
+                <Json value={node.after} label="after" />
+              </details>
+            </td>
+          </tr>
+        ))}
+      </Table>
       <nav class="pager" aria-label="Pages">
         <button type="button" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>
           Previous page

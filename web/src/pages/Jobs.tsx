@@ -9,7 +9,7 @@ import { graphql, type ResultOf } from '../graphql.ts';
 import { navigate, useQuery, useSubscription, type Route } from '../hooks.ts';
 import { JOB_ACTIONS, type JobAction } from '../jobActions.ts';
 import { filterOf, formFromParams, isEmpty, JobsCount, paramsFromForm, STATUSES, type FilterForm, type JobFilterInput } from '../jobFilter.ts';
-import { Notice, Section, StatusBadge } from '../ui.tsx';
+import { FilterButtons, Notice, Section, StatusBadge } from '../ui.tsx';
 
 const PAGE = 50;
 
@@ -88,14 +88,7 @@ function Filters({ form }: { form: FilterForm }) {
       {text('createdBefore', 'Created before', 'datetime-local')}
       {text('runIdPrefix', 'Run id starts with')}
       {text('payloadText', 'Payload contains')}
-      <div class="buttons">
-        <button type="submit" class="primary">
-          Apply filter
-        </button>
-        <button type="button" onClick={() => navigate('/jobs')}>
-          Clear
-        </button>
-      </div>
+      <FilterButtons clearTo="/jobs" />
     </form>
   );
 }

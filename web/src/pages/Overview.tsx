@@ -9,7 +9,7 @@ import { ago, duration, rate, time } from '../format.ts';
 import { graphql, type ResultOf } from '../graphql.ts';
 import { MetricsFields, OverviewSubscription } from '../operations/overview.ts';
 import { useQuery, useSubscription, useTicker } from '../hooks.ts';
-import { Notice, Section } from '../ui.tsx';
+import { Notice, Section, Table } from '../ui.tsx';
 
 const DayMetrics = graphql(
   `query DayMetrics($from: DateTime!) { jobMetrics(from: $from, stepMinutes: 15) { ...Metrics } }`,
@@ -158,17 +158,7 @@ function Processes({ overview }: { overview: OverviewData }) {
   return (
     <div class="columns">
       <Section title="Workers">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Worker</th>
-              <th scope="col">Host / pid</th>
-              <th scope="col">Queues</th>
-              <th scope="col">Concurrency</th>
-              <th scope="col">Last seen</th>
-            </tr>
-          </thead>
-          <tbody>
+        <Table label="Workers" head={['Worker', 'Host / pid', 'Queues', 'Concurrency', 'Last seen']}>
             {overview.workers.map((w) => (
               <tr key={w.id}>
                 <th scope="row">
@@ -182,21 +172,11 @@ function Processes({ overview }: { overview: OverviewData }) {
                 <td>{ago(w.lastSeenAt)}</td>
               </tr>
             ))}
-          </tbody>
-        </table>
+        </Table>
         {overview.workers.length === 0 && <p class="muted">No worker is running.</p>}
       </Section>
       <Section title="Governors">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Governor</th>
-              <th scope="col">Holder</th>
-              <th scope="col">Pending</th>
-              <th scope="col">Lease until</th>
-            </tr>
-          </thead>
-          <tbody>
+        <Table label="Governors" head={['Governor', 'Holder', 'Pending', 'Lease until']}>
             {overview.governors.map((g) => (
               <tr key={g.name}>
                 <th scope="row">{g.name}</th>
@@ -205,8 +185,7 @@ function Processes({ overview }: { overview: OverviewData }) {
                 <td>{time(g.leaseExpiresAt)}</td>
               </tr>
             ))}
-          </tbody>
-        </table>
+        </Table>
       </Section>
       <Section title="Supervisor">
         <p>
