@@ -136,7 +136,7 @@ describe.runIf(serverMode)('worker processes', () => {
 
   it('gives a governor to one holder at a time: governed jobs in two worker processes, 30 direct contenders', async () => {
     const { bus } = db().services;
-    await Promise.all([startWorkerProcess('print'), startWorkerProcess('print')]);
+    await Promise.all([startWorkerProcess('press-test'), startWorkerProcess('press-test')]);
     // Holders outside the job system (a scheduler, an operator) contend for the governor just when
     // it comes free: 30 at once, as the worker processes' claims for the next job do too. A winner
     // gives it back at once; a release refused as busy means someone took it meanwhile.
@@ -150,14 +150,14 @@ describe.runIf(serverMode)('worker processes', () => {
           Array.from({ length: 30 }, async (_, i) => {
             const holder = `contender-${bursts.length}-${i}`;
             try {
-              await tryAcquireGovernor(db().services, 'print', holder, { leaseMs: 10_000 });
+              await tryAcquireGovernor(db().services, 'press-test', holder, { leaseMs: 10_000 });
             } catch (error) {
               if (!(error instanceof GovernorBusyError)) throw error;
               refusedBy.add(error.holder);
               return;
             }
             taken++;
-            await releaseGovernor(db().services, 'print', { actor: holder, holder }).catch((error: unknown) => {
+            await releaseGovernor(db().services, 'press-test', { actor: holder, holder }).catch((error: unknown) => {
               if (!(error instanceof GovernorBusyError)) throw error;
               lost.push(holder);
             });
@@ -165,17 +165,17 @@ describe.runIf(serverMode)('worker processes', () => {
         ),
       );
     const stop = bus.subscribe('job:updated', (job) => {
-      if (job.queue === 'print' && job.status === 'completed') burst();
+      if (job.queue === 'press-test' && job.status === 'completed') burst();
     });
     let jobs: Job[];
     try {
       await enqueueJobs(
         db().services,
-        Array.from({ length: 8 }, () => ({ kind: 'test.hold', queue: 'print', governorKey: 'print', payload: { ms: 100 } })),
+        Array.from({ length: 8 }, () => ({ kind: 'test.hold', queue: 'press-test', governorKey: 'press-test', payload: { ms: 100 } })),
         by,
       );
       burst();
-      jobs = await completedJobs('print', 8);
+      jobs = await completedJobs('press-test', 8);
     } finally {
       stop();
       await Promise.all(bursts);
@@ -186,7 +186,7 @@ describe.runIf(serverMode)('worker processes', () => {
     expect(maxOverlap(jobs.map((job) => job.result as unknown as HoldResult))).toBe(1);
 
     // The governor's history: one holder at a time, each release by the holder of the acquire before it.
-    const { entries } = await listHistory(db().services.db, { targetType: 'governor', targetId: 'print' }, { first: 1_000 });
+    const { entries } = await listHistory(db().services.db, { targetType: 'governor', targetId: 'press-test' }, { first: 1_000 });
     const turns = entries.reverse().map((entry) => ({ operation: entry.operation, holder: ((entry.operation === 'acquire' ? entry.after : entry.before) as { holder: string }).holder }));
     expect(turns.filter((t) => t.operation === 'acquire' && t.holder.startsWith('job:'))).toHaveLength(8);
     expect(turns).toHaveLength(2 * (8 + taken));
