@@ -89,8 +89,9 @@ const retry: Change = async (tx, emit, ids, by) => {
           not exists (select 1 from jobs l where l.dedupe_key = j.dedupe_key and l.status in ${LIVE})
           and j.id = (select max(k.id) from jobs k where k.id in ${ids} and k.dedupe_key = j.dedupe_key)))`,
     set: RETRY,
+    summariesOnly: true,
   });
-  return { changed: transition.jobs.length, transition };
+  return { changed: transition.summaries.length, transition };
 };
 
 const cancel: Change = async (tx, emit, ids, by) => {
@@ -104,12 +105,13 @@ const cancel: Change = async (tx, emit, ids, by) => {
       finished_at = case when j.status = 'running' then j.finished_at else now() end,
       control_request = case when j.status = 'running' then 'cancel' else j.control_request end`,
     detail: sql`case when upd.status = 'running' then jsonb_build_object('requested', 'cancel') else '{}'::jsonb end`,
+    summariesOnly: true,
   });
-  const running = transition.jobs.filter((job) => job.status === 'running').map((job) => job.id);
+  const running = transition.summaries.filter((job) => job.status === 'running').map((job) => job.id);
   if (running.length > 0) {
     await tx.execute(sql`select pg_notify(${CONTROL_CHANNEL}, id::text) from jsonb_array_elements_text(${JSON.stringify(running)}::jsonb) as x(id)`);
   }
-  return { changed: transition.jobs.length, transition };
+  return { changed: transition.summaries.length, transition };
 };
 
 const remove: Change = async (tx, emit, ids, by) => {
