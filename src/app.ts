@@ -26,7 +26,7 @@ export interface Pressroom {
 }
 
 export async function openPressroom(config: Config, log: Logger): Promise<Pressroom> {
-  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.PRESSROOM_DATA_DIR, poolSize: config.PRESSROOM_DB_POOL_SIZE });
+  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.PRESSROOM_DATA_DIR, poolSize: config.PRESSROOM_DB_POOL_SIZE, connectTimeoutMs: config.PRESSROOM_DB_CONNECT_TIMEOUT_MS });
   try {
     await migrateDatabase(database, config.DATABASE_URL);
     const bus = config.REDIS_URL ? await connectRedisBus(config.REDIS_URL, config.PRESSROOM_REDIS_PREFIX, log) : createInProcessBus();
@@ -110,7 +110,7 @@ export async function startWorker(pressroom: Pressroom): Promise<Worker> {
 
 /** Starts this process's supervisor runner: it ticks while it holds the heartbeat governor. */
 export function startSupervisor(pressroom: Pressroom): SupervisorRunner {
-  const runner = new SupervisorRunner({ services: pressroom.services });
+  const runner = new SupervisorRunner({ services: pressroom.services, sweepDeadWorkers: pressroom.database.mode === 'server' });
   runner.start();
   return runner;
 }

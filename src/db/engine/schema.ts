@@ -144,6 +144,11 @@ export const workers = pgTable(
     startedAt: at('started_at').notNull().defaultNow(),
     lastSeenAt: at('last_seen_at').notNull().defaultNow(),
     stoppedAt: at('stopped_at'),
+    /**
+     * Server mode: the key of the session-level advisory lock the worker holds on a connection of
+     * its own while it lives; the lock vanishes with the process (src/services/engine/liveness.ts).
+     */
+    livenessKey: integer('liveness_key'),
   },
   (t) => [index('workers_status_seen').on(t.status, t.lastSeenAt)],
 );
