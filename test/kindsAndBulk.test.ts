@@ -208,6 +208,17 @@ describe('7. bulk operations, set-based', () => {
     await cancelJob(db().services, old.id, by);
     await enqueueJob(db().services, { kind: 'test.noop', queue: 'parked', dedupeKey: key }, by);
     expect(await applyToJobs(db().services, { queue: old.queue }, 'retry', by)).toMatchObject({ matched: 1, changed: 0, skipped: 1 });
+
+    // Two cancelled jobs share a key no live job holds: only the newest is retried.
+    const shared = unique('shared-key');
+    const twins = unique('q-twins');
+    const older = (await enqueueJob(db().services, { kind: 'test.noop', queue: twins, dedupeKey: shared }, by)).job;
+    await cancelJob(db().services, older.id, by);
+    const newer = (await enqueueJob(db().services, { kind: 'test.noop', queue: twins, dedupeKey: shared }, by)).job;
+    await cancelJob(db().services, newer.id, by);
+    expect(await applyToJobs(db().services, { queue: twins }, 'retry', by)).toMatchObject({ matched: 2, changed: 1, skipped: 1 });
+    expect((await getJob(db().services.db, newer.id)).status).toBe('queued');
+    expect((await getJob(db().services.db, older.id)).status).toBe('cancelled');
   });
 
   it('runs a large operation as a job of its own: returns at once with it, works in chunks, reports progress', async () => {

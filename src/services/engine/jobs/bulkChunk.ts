@@ -83,11 +83,12 @@ const retry: Change = async (tx, emit, ids, by) => {
     actor: by.actor,
     reason: by.reason,
     // A job whose dedupe key a live job holds stays as it is; of several sharing a key, the newest goes.
-    targets: sql`select j.id, j.status as status_before from jobs j
-      where j.id in ${ids}
-        and (j.dedupe_key is null or (
-          not exists (select 1 from jobs l where l.dedupe_key = j.dedupe_key and l.status in ${LIVE})
-          and j.id = (select max(k.id) from jobs k where k.id in ${ids} and k.dedupe_key = j.dedupe_key)))`,
+    targets: sql`select id, status_before from (
+        select j.id, j.status as status_before, j.dedupe_key,
+               row_number() over (partition by j.dedupe_key order by j.id desc) as newest
+        from jobs j where j.id in ${ids}) c
+      where c.dedupe_key is null
+         or (c.newest = 1 and not exists (select 1 from jobs l where l.dedupe_key = c.dedupe_key and l.status in ${LIVE}))`,
     set: RETRY,
     summariesOnly: true,
   });
