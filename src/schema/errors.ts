@@ -11,7 +11,7 @@ import {
 } from '../services/errors.ts';
 import { builder } from './builder.ts';
 
-const ErrorInterface = builder.interfaceRef<PressroomError>('Error').implement({
+export const ErrorInterface = builder.interfaceRef<PressroomError>('Error').implement({
   description: 'An expected failure: nothing was changed.',
   fields: (t) => ({
     message: t.exposeString('message'),
