@@ -4,6 +4,7 @@
 //   BENCH_SECTIONS=engine,fanout npm run bench      some sections only
 //   BENCH_JOBS=5000 BENCH_RUNS=1 npm run bench      a quick look at the engine
 //   BENCH_SYSTEMS=pressroom BENCH_FIGURES=drain,latency npm run bench   some systems and figures only (RESULTS.md left alone)
+//   BENCH_SECTIONS=bulk npm run bench               bulk cancel/retry/delete of 5,000 and 100,000 jobs (BENCH_BULK_SIZES)
 //   BENCH_FANOUT_SIZES=1000 · BENCH_API_JOBS / BENCH_API_HISTORY / BENCH_API_RELOAD=1
 //   BENCH_PRINT_DOCUMENTS / BENCH_PRINT_ROWS / BENCH_PRINT_REQUESTS (print section)
 //   BENCH_SECTIONS=tracking BENCH_TRACKING_SCALE=0.1 BENCH_TRACKING_WORKERS=2   production tracking (issue #12)
@@ -15,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import postgres from 'postgres';
 import { runApiBench } from './api/index.ts';
+import { runBulkBench } from './bulk/index.ts';
 import { runDashboardBench } from './dashboard/index.ts';
 import { runEngineBench } from './engine/index.ts';
 import type { BenchSize } from './engine/report.ts';
@@ -86,6 +88,12 @@ if (sections.has('fanout')) {
   console.log(['', ...fanout.consoleLines, ''].join('\n'));
   failed ||= fanout.results.some((r) => r.errors.length > 0);
   written.set('fanout', fanout.markdown);
+}
+if (sections.has('bulk')) {
+  const sizes = (list(env.BENCH_BULK_SIZES) ?? ['5000', '100000']).map(Number);
+  const bulk = await runBulkBench({ databaseUrl, redisUrl, sizes, log });
+  console.log(['', ...bulk.consoleLines, ''].join('\n'));
+  written.set('bulk', bulk.markdown);
 }
 if (sections.has('api')) {
   const api = await runApiBench({

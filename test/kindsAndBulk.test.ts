@@ -173,19 +173,23 @@ describe('7. bulk operations, set-based', () => {
     return Number(row!.n);
   };
 
-  it('cancels, retries and deletes 5,000 jobs in the call, each with its history entry', async () => {
-    const queue = unique('q-bulk5k');
-    await parked(queue, 5_000);
-    const cancel = await applyToJobs(db().services, { queue }, 'cancel', { actor: 'bulk', reason: `${queue} cancel` });
-    expect(cancel).toEqual({ matched: 5_000, changed: 5_000, skipped: 0, job: null });
-    expect(await historyCount('cancel', `${queue} cancel`)).toBe(5_000);
-    const retry = await applyToJobs(db().services, { queue, status: ['cancelled'] }, 'retry', { actor: 'bulk', reason: `${queue} retry` });
-    expect(retry).toMatchObject({ matched: 5_000, changed: 5_000 });
-    expect(await historyCount('retry', `${queue} retry`)).toBe(5_000);
-    const remove = await applyToJobs(db().services, { queue }, 'delete', { actor: 'bulk', reason: `${queue} delete` });
-    expect(remove).toMatchObject({ matched: 5_000, changed: 5_000 });
-    expect(await historyCount('delete', `${queue} delete`)).toBe(5_000);
+  // 1,200 jobs in chunks of 500: three chunks, the last one partial (5,000 and 100,000 are bench/bulk's).
+  it('cancels, retries and deletes every matching job in the call, chunk by chunk, each with its history entry', async () => {
+    const queue = unique('q-bulk');
+    const n = 1_200;
+    await parked(queue, n);
+    const other = await parked(unique('q-bulk-other'), 3);
+    const cancel = await applyToJobs(db().services, { queue }, 'cancel', { actor: 'bulk', reason: `${queue} cancel` }, { chunk: 500 });
+    expect(cancel).toEqual({ matched: n, changed: n, skipped: 0, job: null });
+    expect(await historyCount('cancel', `${queue} cancel`)).toBe(n);
+    const retry = await applyToJobs(db().services, { queue, status: ['cancelled'] }, 'retry', { actor: 'bulk', reason: `${queue} retry` }, { chunk: 500 });
+    expect(retry).toMatchObject({ matched: n, changed: n });
+    expect(await historyCount('retry', `${queue} retry`)).toBe(n);
+    const remove = await applyToJobs(db().services, { queue }, 'delete', { actor: 'bulk', reason: `${queue} delete` }, { chunk: 500 });
+    expect(remove).toMatchObject({ matched: n, changed: n });
+    expect(await historyCount('delete', `${queue} delete`)).toBe(n);
     expect(await jobCount(sql`queue = ${queue}`)).toBe(0);
+    expect(await jobCount(sql`queue = ${other[0]!.queue} and status = 'queued'`)).toBe(3);
   });
 
   it('asks running jobs to stop, and skips a retry whose dedupe key a live job holds', async () => {
@@ -204,6 +208,17 @@ describe('7. bulk operations, set-based', () => {
     await cancelJob(db().services, old.id, by);
     await enqueueJob(db().services, { kind: 'test.noop', queue: 'parked', dedupeKey: key }, by);
     expect(await applyToJobs(db().services, { queue: old.queue }, 'retry', by)).toMatchObject({ matched: 1, changed: 0, skipped: 1 });
+
+    // Two cancelled jobs share a key no live job holds: only the newest is retried.
+    const shared = unique('shared-key');
+    const twins = unique('q-twins');
+    const older = (await enqueueJob(db().services, { kind: 'test.noop', queue: twins, dedupeKey: shared }, by)).job;
+    await cancelJob(db().services, older.id, by);
+    const newer = (await enqueueJob(db().services, { kind: 'test.noop', queue: twins, dedupeKey: shared }, by)).job;
+    await cancelJob(db().services, newer.id, by);
+    expect(await applyToJobs(db().services, { queue: twins }, 'retry', by)).toMatchObject({ matched: 2, changed: 1, skipped: 1 });
+    expect((await getJob(db().services.db, newer.id)).status).toBe('queued');
+    expect((await getJob(db().services.db, older.id)).status).toBe('cancelled');
   });
 
   it('runs a large operation as a job of its own: returns at once with it, works in chunks, reports progress', async () => {

@@ -34,7 +34,7 @@ export async function applyToJobs(
   filter: JobFilter,
   operation: BulkOperation,
   by: Actor,
-  options: { background?: boolean } = {},
+  options: { background?: boolean; /** Jobs per chunk in the call (default BULK_CHUNK). */ chunk?: number } = {},
 ): Promise<BulkOutcome> {
   assertSomeCondition(filter);
   if (bulkStatuses(operation, filter).length === 0) return { matched: 0, changed: 0, skipped: 0, job: null };
@@ -47,7 +47,7 @@ export async function applyToJobs(
   let counts: BulkCounts = { matched: 0, changed: 0, skipped: 0 };
   let before: number | null = null;
   do {
-    const chunk = await applyBulkChunk(ctx, operation, filter, { before, limit: BULK_CHUNK }, by);
+    const chunk = await applyBulkChunk(ctx, operation, filter, { before, limit: options.chunk ?? BULK_CHUNK }, by);
     counts = addCounts(counts, chunk);
     before = chunk.next;
   } while (before !== null);

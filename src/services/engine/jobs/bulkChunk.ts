@@ -83,14 +83,16 @@ const retry: Change = async (tx, emit, ids, by) => {
     actor: by.actor,
     reason: by.reason,
     // A job whose dedupe key a live job holds stays as it is; of several sharing a key, the newest goes.
-    targets: sql`select j.id, j.status as status_before from jobs j
-      where j.id in ${ids}
-        and (j.dedupe_key is null or (
-          not exists (select 1 from jobs l where l.dedupe_key = j.dedupe_key and l.status in ${LIVE})
-          and j.id = (select max(k.id) from jobs k where k.id in ${ids} and k.dedupe_key = j.dedupe_key)))`,
+    targets: sql`select id, status_before from (
+        select j.id, j.status as status_before, j.dedupe_key,
+               row_number() over (partition by j.dedupe_key order by j.id desc) as newest
+        from jobs j where j.id in ${ids}) c
+      where c.dedupe_key is null
+         or (c.newest = 1 and not exists (select 1 from jobs l where l.dedupe_key = c.dedupe_key and l.status in ${LIVE}))`,
     set: RETRY,
+    summariesOnly: true,
   });
-  return { changed: transition.jobs.length, transition };
+  return { changed: transition.summaries.length, transition };
 };
 
 const cancel: Change = async (tx, emit, ids, by) => {
@@ -104,12 +106,13 @@ const cancel: Change = async (tx, emit, ids, by) => {
       finished_at = case when j.status = 'running' then j.finished_at else now() end,
       control_request = case when j.status = 'running' then 'cancel' else j.control_request end`,
     detail: sql`case when upd.status = 'running' then jsonb_build_object('requested', 'cancel') else '{}'::jsonb end`,
+    summariesOnly: true,
   });
-  const running = transition.jobs.filter((job) => job.status === 'running').map((job) => job.id);
+  const running = transition.summaries.filter((job) => job.status === 'running').map((job) => job.id);
   if (running.length > 0) {
     await tx.execute(sql`select pg_notify(${CONTROL_CHANNEL}, id::text) from jsonb_array_elements_text(${JSON.stringify(running)}::jsonb) as x(id)`);
   }
-  return { changed: transition.jobs.length, transition };
+  return { changed: transition.summaries.length, transition };
 };
 
 const remove: Change = async (tx, emit, ids, by) => {

@@ -3,7 +3,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { query, type Db } from '../../../db/client.ts';
 import type { Emit } from '../../context.ts';
-import { jobSummary } from '../../events.ts';
+import { jobSummary, type JobSummary } from '../../events.ts';
 import { emitHistory } from '../history.ts';
 import { governorFromRow, jobFromRow } from '../rows.ts';
 import type { Governor, Job } from '../types.ts';
@@ -22,10 +22,17 @@ export interface TransitionSpec {
   set: SQL;
   /** Extra history detail, a jsonb expression over the updated row `upd`. */
   detail?: SQL;
+  /**
+   * Bulk operations: return (and publish) job summaries only, not whole rows; `jobs` is then
+   * empty. Thousands of rows with their payloads are too much to send back for nothing.
+   */
+  summariesOnly?: boolean;
 }
 
 export interface TransitionResult {
+  /** The jobs as they are now (empty with summariesOnly). */
   jobs: Job[];
+  summaries: JobSummary[];
   /** Governors released because the job holding them stopped running. */
   released: Governor[];
   /** A job of a queue with a concurrency limit stopped running: a slot is free for any worker. */
@@ -73,16 +80,24 @@ export async function runTransition(tx: Db, emit: Emit, spec: TransitionSpec): P
           from upd
           returning *
         )
-        select (select coalesce(json_agg(upd), '[]') from upd) as jobs,
+        select (select coalesce(json_agg(${spec.summariesOnly ? SUMMARY : sql`upd`}), '[]') from upd) as jobs,
                (select coalesce(json_agg(h), '[]') from (select * from logged union all select * from released_log) h) as history,
                (select coalesce(json_agg(released), '[]') from released) as released,
                exists (select 1 from upd join queues q on q.name = upd.queue
                        where upd.status_before = 'running' and upd.status <> 'running' and q.concurrency is not null) as freed_limited_slot`,
   );
-  const jobs = (out?.jobs ?? []).map(jobFromRow);
+  const jobs = spec.summariesOnly ? [] : (out?.jobs ?? []).map(jobFromRow);
+  const summaries = spec.summariesOnly
+    ? (out?.jobs ?? []).map((row) => ({ ...(row as unknown as JobSummary), updatedAt: new Date(row.updatedAt as string).toISOString() }))
+    : jobs.map(jobSummary);
   const released = (out?.released ?? []).map(governorFromRow);
-  for (const job of jobs) emit('job:updated', jobSummary(job));
+  for (const summary of summaries) emit('job:updated', summary);
   for (const governor of released) emit('governor:updated', { governor });
   emitHistory(emit, out?.history ?? null);
-  return { jobs, released, freedLimitedSlot: Boolean(out?.freed_limited_slot) };
+  return { jobs, summaries, released, freedLimitedSlot: Boolean(out?.freed_limited_slot) };
 }
+
+/** A JobSummary (src/services/events.ts) built from the updated row `upd`. */
+const SUMMARY = sql`json_build_object('id', upd.id, 'runId', upd.run_id, 'kind', upd.kind, 'queue', upd.queue, 'status', upd.status,
+  'attempts', upd.attempts, 'maxAttempts', upd.max_attempts, 'progress', upd.progress, 'itemsTotal', upd.items_total,
+  'itemsProcessed', upd.items_processed, 'itemsFailed', upd.items_failed, 'workerId', upd.worker_id, 'updatedAt', upd.updated_at)`;
