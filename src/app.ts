@@ -11,20 +11,23 @@ import { createInProcessBus, createRedisBus, type EventBus } from './services/ev
 import { createJobNotifier } from './services/engine/notifier.ts';
 import { followRuntimeSettings } from './services/engine/runtimeSettings.ts';
 import { DEFAULT_RUNTIME_SETTINGS, engineSettingsFrom, type RuntimeSettings } from './services/engine/settings.ts';
-import { createRegistry } from './worker/handler.ts';
+import { KindRegistry } from './services/engine/kinds/registry.ts';
+import { createRegistry, type JobHandler } from './worker/handler.ts';
 import { SupervisorRunner } from './worker/supervisor.ts';
 import { Worker } from './worker/worker.ts';
 import { ensurePrintSchedules } from './services/print/printSchedules.ts';
 
 export interface Pressroom {
   config: Config;
+  /** The job kinds defined in code (built in and PRESSROOM_HANDLERS): known to enqueue, run by this process's worker. */
+  handlers: JobHandler<any>[];
   database: Database;
   services: ServiceContext;
   close(): Promise<void>;
 }
 
 export async function openPressroom(config: Config, log: Logger): Promise<Pressroom> {
-  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.PRESSROOM_DATA_DIR, poolSize: config.PRESSROOM_DB_POOL_SIZE });
+  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.PRESSROOM_DATA_DIR, poolSize: config.PRESSROOM_DB_POOL_SIZE, connectTimeoutMs: config.PRESSROOM_DB_CONNECT_TIMEOUT_MS });
   try {
     await migrateDatabase(database, config.DATABASE_URL);
     const bus = config.REDIS_URL ? await connectRedisBus(config.REDIS_URL, config.PRESSROOM_REDIS_PREFIX, log) : createInProcessBus();
@@ -38,7 +41,8 @@ export async function openPressroom(config: Config, log: Logger): Promise<Pressr
       supervisorIntervalMs: config.PRESSROOM_SUPERVISOR_INTERVAL_MS,
       supervisorLeaseMs: config.PRESSROOM_SUPERVISOR_LEASE_MS,
     };
-    const services: ServiceContext = { db: database.db, bus, log, notifier, settings: engineSettingsFrom(defaults) };
+    const handlers = [...builtInHandlers, ...(await loadHandlerModules(config.PRESSROOM_HANDLERS))];
+    const services: ServiceContext = { db: database.db, bus, log, notifier, settings: engineSettingsFrom(defaults), kinds: new KindRegistry(handlers) };
     let unfollow: () => void;
     try {
       unfollow = await followRuntimeSettings(services, defaults);
@@ -49,6 +53,7 @@ export async function openPressroom(config: Config, log: Logger): Promise<Pressr
     log.info({ database: database.mode === 'embedded' ? config.PRESSROOM_DATA_DIR : redact(config.DATABASE_URL!), bus: config.REDIS_URL ? 'redis' : 'in-process' }, 'pressroom opened');
     return {
       config,
+      handlers,
       database,
       services,
       async close() {
@@ -87,7 +92,7 @@ export async function connectRedisBus(url: string, prefix: string, log: Logger):
 
 export async function startWorker(pressroom: Pressroom): Promise<Worker> {
   const { config } = pressroom;
-  const handlers = createRegistry([...builtInHandlers, ...(await loadHandlerModules(config.PRESSROOM_HANDLERS))]);
+  const handlers = createRegistry(pressroom.handlers);
   const worker = new Worker({
     services: pressroom.services,
     database: pressroom.database,
@@ -108,7 +113,7 @@ export async function startWorker(pressroom: Pressroom): Promise<Worker> {
 
 /** Starts this process's supervisor runner: it ticks while it holds the heartbeat governor. */
 export function startSupervisor(pressroom: Pressroom): SupervisorRunner {
-  const runner = new SupervisorRunner({ services: pressroom.services });
+  const runner = new SupervisorRunner({ services: pressroom.services, sweepDeadWorkers: pressroom.database.mode === 'server' });
   runner.start();
   return runner;
 }

@@ -6,6 +6,7 @@ import { loadConfig } from './config.ts';
 import { startDemoFeed } from './demoFeed.ts';
 import { createLogger } from './logger.ts';
 import { PressroomError } from './services/errors.ts';
+import { limitsFrom } from './api/limits/index.ts';
 import { startApiServer } from './api/server.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from './services/engine/apiKeys.ts';
 import { enqueueJob } from './services/engine/jobs/enqueue.ts';
@@ -155,7 +156,13 @@ async function withPressroom(work: (pressroom: Pressroom) => Promise<void>) {
 
 async function serveApi(pressroom: Pressroom) {
   const { config, services } = pressroom;
-  const api = await startApiServer({ services, host: config.PRESSROOM_HOST, port: config.PRESSROOM_PORT, production: config.NODE_ENV === 'production' });
+  const api = await startApiServer({
+    services,
+    host: config.PRESSROOM_HOST,
+    port: config.PRESSROOM_PORT,
+    production: config.NODE_ENV === 'production',
+    limits: limitsFrom(config),
+  });
   services.log.info({ url: api.url }, `GraphiQL at ${api.url}`);
   return api;
 }

@@ -467,6 +467,7 @@ describe('with API keys', () => {
         ]);
         expect(job.history.edges.map((e: { node: { operation: string; actor: string } }) => [e.node.operation, e.node.actor])).toEqual([
           ['complete', worker.id],
+          ['itemFailed', worker.id],
           ['claim', worker.id],
           ['enqueue', 'test-setup'],
         ]);
@@ -845,6 +846,13 @@ describe('with API keys', () => {
         document: `mutation M($input: EnqueueJobInput!) { ${result('enqueueJob', 'input: $input, reason: "auth"')} }`,
         prepare: async () => ({ input: { kind: 'api.auth', queue: 'q-auth' } }),
       },
+      {
+        name: 'enqueueJobs',
+        minRole: 'operator',
+        success: 'EnqueueJobsResult',
+        document: `mutation M($inputs: [EnqueueJobInput!]!) { ${result('enqueueJobs', 'inputs: $inputs, reason: "auth"')} }`,
+        prepare: async () => ({ inputs: [{ kind: 'api.auth', queue: 'q-auth' }] }),
+      },
       ...(
         [
           ['retryJob', 'failed'],
@@ -1013,6 +1021,7 @@ describe('with API keys', () => {
       supervisor: '{ supervisor { intervalMs lastTicks(first: 1) { id } } }',
       node: 'query Q($id: ID!) { node(id: $id) { id } }',
       nodes: 'query Q($id: ID!) { nodes(ids: [$id]) { id } }',
+      kinds: '{ kinds { name servedBy } }',
     };
 
     it('lets every role read, and refuses reads without a (valid) key', async () => {

@@ -96,11 +96,18 @@ describe.runIf(serverMode)('print cycles in worker processes', () => {
     await Promise.all([startPrintWorker(folder, { delayMs: 5 }), startPrintWorker(folder, { delayMs: 5 })]);
     const before = (await listJobs(services.db, { kind: 'print.cycle' }, { first: 1 })).jobs[0]?.id ?? 0;
     const scan = await scanOf('two', 48);
-    for (let i = 0; i < 5; i++) await requestPrintCycle(services, by);
-    await waitFor(async () => (await getScan(services.db, scan.id)).status === 'completed', { what: 'scan completed', timeoutMs: 60_000 });
+    // Cycles asked for all along, as slices and operators do: each waits for the governor.
+    await waitFor(
+      async () => {
+        await requestPrintCycle(services, by);
+        return (await getScan(services.db, scan.id)).status === 'completed';
+      },
+      { what: 'scan completed', timeoutMs: 60_000, intervalMs: 50 },
+    );
     const cycles = await waitFor(async () => {
+      const governor = await getPrintGovernor(services.db);
       const jobs = (await listJobs(services.db, { kind: 'print.cycle' }, { first: 100 })).jobs.filter((job) => job.id > before);
-      return jobs.every((job) => job.status === 'completed') && jobs;
+      return !governor.isPrinting && !governor.pendingPrintCycle && jobs.every((job) => job.status === 'completed') && jobs;
     }, { what: 'cycles finished' });
     expect(cycles.length).toBeGreaterThan(1);
     expect(new Set(cycles.map((job) => job.workerId)).size).toBeGreaterThanOrEqual(1);

@@ -8,7 +8,9 @@ import { sql } from 'drizzle-orm';
 import pino from 'pino';
 import { openDatabase, query, type Database } from '../../src/db/client.ts';
 import { migrateDatabase } from '../../src/db/migrate.ts';
+import { builtInHandlers } from '../../src/handlers/index.ts';
 import { createPrintHandlers } from '../../src/handlers/print/index.ts';
+import { KindRegistry } from '../../src/services/engine/kinds/registry.ts';
 import type { ServiceContext } from '../../src/services/context.ts';
 import { createInProcessBus } from '../../src/services/events.ts';
 import { createJobNotifier } from '../../src/services/engine/notifier.ts';
@@ -41,6 +43,7 @@ export async function openPipeline(url: string): Promise<Pipeline> {
     log: pino({ level: 'warn' }),
     notifier: createJobNotifier(database.db),
     settings: { ...DEFAULT_ENGINE_SETTINGS },
+    kinds: new KindRegistry(builtInHandlers),
   };
   return {
     services,

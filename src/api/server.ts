@@ -4,14 +4,19 @@ import type { AddressInfo } from 'node:net';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useServer } from 'graphql-ws/use/ws';
-import { GraphQLError } from 'graphql';
+import { type DocumentNode, GraphQLError } from 'graphql';
 import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import type { ServiceContext } from '../services/context.ts';
-import { InvalidInputError, PressroomError } from '../services/errors.ts';
+import { InvalidInputError, ListenError, PressroomError } from '../services/errors.ts';
 import { schema } from '../schema/index.ts';
-import { bearerToken, resolveCaller } from './auth.ts';
-import type { ApiContext } from './context.ts';
+import { isDatabaseUnavailable } from '../db/unavailable.ts';
+import { webSockets } from '../metrics/index.ts';
+import { measureEvents } from '../metrics/events.ts';
+import { bearerToken } from './auth.ts';
+import type { ApiContext, Caller } from './context.ts';
+import { AbuseGuard, type AbuseLimits, type ConnectionHolder } from './limits/index.ts';
+import { LimitError } from './limits/errors.ts';
 import { graphiqlExamples } from './graphiqlExamples.ts';
 import { createLoaders } from './loaders.ts';
 import { httpRoutes } from './routes/index.ts';
@@ -23,6 +28,8 @@ export interface ApiServerOptions {
   host: string;
   /** Development: field suggestions on. */
   production: boolean;
+  /** Abuse limits (src/api/limits); none when unset (`pressroom serve` sets those of PRESSROOM_LIMIT_*). */
+  limits?: AbuseLimits;
 }
 
 export interface ApiServer {
@@ -32,6 +39,8 @@ export interface ApiServer {
 }
 
 const MAX_REQUEST_BYTES = 1_000_000;
+/** graphql-ws's close code for "too many" (its 4429 is for repeated connection_init; the meaning carries over). */
+const CLOSE_TOO_MANY = 4429;
 
 type ServerContext = { req: IncomingMessage };
 
@@ -41,6 +50,23 @@ type ServerContext = { req: IncomingMessage };
  */
 function maskApiError(error: unknown, message: string): Error {
   const original = error instanceof GraphQLError ? error.originalError : error;
+  if (original instanceof LimitError) {
+    return new GraphQLError(original.message, {
+      path: error instanceof GraphQLError ? error.path : undefined,
+      extensions: { code: original.code, http: { status: original.httpStatus, headers: { 'retry-after': String(original.retryAfterSeconds) } } },
+    });
+  }
+  if (isDatabaseUnavailable(error)) {
+    return new GraphQLError('The database is unavailable right now; retry in a few seconds.', {
+      path: error instanceof GraphQLError ? error.path : undefined,
+      extensions: { code: 'DATABASE_UNAVAILABLE', retryable: true, http: { status: 503, headers: { 'retry-after': '2' } } },
+    });
+  }
+  // Yoga parses a GET's `variables` and `extensions` with JSON.parse and lets its SyntaxError out;
+  // inside execution every error is a GraphQLError, so a bare SyntaxError is the request's.
+  if (error instanceof SyntaxError) {
+    return new GraphQLError('The variables and extensions parameters must be JSON objects.', { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
+  }
   // Never the development details (stack, SQL) Yoga adds when NODE_ENV is development.
   if (!(error instanceof GraphQLError) || !(original instanceof PressroomError)) return maskError(error, message, false);
   return new GraphQLError(original.message, {
@@ -55,7 +81,10 @@ function maskApiError(error: unknown, message: string): Error {
 /** Yoga's message for a masked error. */
 const MASKED_MESSAGE = 'Unexpected error.';
 
-export function createApi(options: Pick<ApiServerOptions, 'services' | 'production'>): YogaServerInstance<ServerContext, ApiContext> {
+export function createApi(
+  options: Pick<ApiServerOptions, 'services' | 'production'>,
+  guard = new AbuseGuard(),
+): YogaServerInstance<ServerContext, ApiContext> {
   const { services } = options;
   return createYoga<ServerContext, ApiContext>({
     schema,
@@ -68,7 +97,7 @@ export function createApi(options: Pick<ApiServerOptions, 'services' | 'producti
     graphiql: { title: 'Pressroom', defaultQuery: graphiqlExamples },
     context: async ({ request, req }) => ({
       services,
-      caller: await resolveCaller(services.db, bearerToken(request.headers.get('authorization')), req?.socket.remoteAddress),
+      caller: await guard.caller(services.db, bearerToken(request.headers.get('authorization')), req?.socket.remoteAddress),
       loaders: createLoaders(services.db),
     }),
     plugins: [
@@ -91,52 +120,89 @@ export function createApi(options: Pick<ApiServerOptions, 'services' | 'producti
 }
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
-  const yoga = createApi(options);
+  const guard = new AbuseGuard(options.limits);
+  const yoga = createApi(options, guard);
   const server = createServer((req, res) => {
     const route = findRoute(httpRoutes, req);
     if (route) void Promise.resolve(route.handle(req, res, options.services)).catch(() => res.destroy());
     else void yoga(req, res, { req });
   });
+  // Listening before the WebSocket server is attached: it would re-emit a listen error as its own.
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error) => reject(ListenError.from(error, options.host, options.port)));
+    server.listen(options.port, options.host, () => resolve());
+  });
   const sockets = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: MAX_REQUEST_BYTES });
-  useServer<Record<string, unknown>, { request: IncomingMessage }>(
+  // Who each connection counts against (src/api/limits): its address, then its key.
+  const holders = new WeakMap<WebSocket, ConnectionHolder>();
+  sockets.on('connection', (socket, request) => {
+    const holder: ConnectionHolder = { address: request.socket.remoteAddress ?? 'unknown', key: null, subscriptions: new Set() };
+    const refused = guard.openConnection(holder);
+    if (refused) return socket.close(CLOSE_TOO_MANY, refused);
+    holders.set(socket, holder);
+    webSockets.inc();
+    socket.once('close', () => {
+      webSockets.dec();
+      guard.closeConnection(holder);
+    });
+  });
+  const holderOf = (socket: WebSocket) => holders.get(socket) ?? { address: 'unknown', key: null, subscriptions: new Set<string>() };
+  measureEvents(options.services.bus);
+  useServer<Record<string, unknown>, { request: IncomingMessage; socket: WebSocket }>(
     {
       // Authorised at connection_init and again on every subscribe (a key may be revoked meanwhile).
       onConnect: async (ctx) => {
-        const caller = await resolveCaller(options.services.db, bearerToken(String(ctx.connectionParams?.authorization ?? '')), ctx.extra.request.socket.remoteAddress);
-        return caller.role !== null;
+        const token = bearerToken(String(ctx.connectionParams?.authorization ?? ''));
+        let caller: Caller;
+        try {
+          caller = await guard.caller(options.services.db, token, ctx.extra.request.socket.remoteAddress);
+        } catch (error) {
+          if (!(error instanceof LimitError)) throw error;
+          ctx.extra.socket.close(CLOSE_TOO_MANY, error.message);
+          return false;
+        }
+        if (caller.role === null) return false;
+        const refused = guard.authenticateConnection(holderOf(ctx.extra.socket), token ? caller.name : null);
+        if (refused) ctx.extra.socket.close(CLOSE_TOO_MANY, refused);
+        return !refused;
       },
       // Yoga's envelop prepares each operation once (parse, validation rules, context); the
       // operation then runs on graphql-js itself. Yoga's execute/subscribe would wrap every
       // message of every subscription in its plugin layers, which only mask errors here (below):
       // with thousands of subscribers, that cost a third of the API's CPU and kilobytes per subscription.
-      onSubscribe: async (ctx, _id, params) => {
+      onSubscribe: async (ctx, id, params) => {
         const { schema: enveloped, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
           request: { headers: new Headers({ authorization: String(ctx.connectionParams?.authorization ?? '') }) },
           params,
         });
-        const document = parse(params.query);
-        const errors = validate(enveloped, document);
-        if (errors.length > 0) return errors;
-        return {
-          schema: enveloped,
-          operationName: params.operationName,
-          document,
-          variableValues: params.variables,
-          contextValue: await contextFactory(),
-        };
+        // A bad operation (syntax, too many tokens, invalid, too deep or costly) gets an `error`
+        // message for its id and the socket stays open for the others; 4500 is for server faults.
+        // (Armor's limits throw from parse and from validation rules.)
+        try {
+          const document: DocumentNode = parse(params.query);
+          const errors = validate(enveloped, document);
+          if (errors.length > 0) return errors;
+          // Counted from here until graphql-ws calls onComplete (it does for every operation that starts).
+          const contextValue = await contextFactory();
+          guard.startSubscription(holderOf(ctx.extra.socket), id);
+          return { schema: enveloped, operationName: params.operationName, document, variableValues: params.variables, contextValue };
+        } catch (error) {
+          if (error instanceof GraphQLError) return [error];
+          if (error instanceof LimitError) return [new GraphQLError(error.message, { extensions: { code: error.code } })];
+          throw error;
+        }
       },
+      onComplete: (ctx, id) => guard.endSubscription(holderOf(ctx.extra.socket), id),
       onNext: (_ctx, _id, _params, _args, result) => {
         if (result.errors) return { ...result, errors: result.errors.map((error) => maskApiError(error, MASKED_MESSAGE) as GraphQLError) };
       },
+      // A subscription whose stream throws: graphql-ws would send the raw message.
+      onError: (_ctx, _id, _params, errors) => errors.map((error) => maskApiError(error, MASKED_MESSAGE) as GraphQLError),
     },
     sockets,
   );
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {

@@ -40,7 +40,10 @@ export const jobs = pgTable(
     priority: integer('priority').notNull().default(0),
     payload: jsonb('payload').notNull().default({}),
     status: text('status').notNull().default('queued'),
+    /** Attempts of the current try: reset by an operator's retry, given back by a pause or a release. */
     attempts: integer('attempts').notNull().default(0),
+    /** How many times a worker has taken the job, ever: the number of its latest run. Only grows. */
+    runs: integer('runs').notNull().default(0),
     maxAttempts: integer('max_attempts').notNull(),
     backoff: jsonb('backoff').notNull(),
     runAt: at('run_at').notNull().defaultNow(),
@@ -135,13 +138,32 @@ export const workers = pgTable(
     pid: integer('pid').notNull(),
     queues: jsonb('queues').notNull(),
     concurrency: integer('concurrency').notNull(),
+    /** The job kinds this worker has handlers for. */
+    kinds: jsonb('kinds').notNull().default([]),
     status: text('status').notNull().default('running'),
     startedAt: at('started_at').notNull().defaultNow(),
     lastSeenAt: at('last_seen_at').notNull().defaultNow(),
     stoppedAt: at('stopped_at'),
+    /**
+     * Server mode: the key of the session-level advisory lock the worker holds on a connection of
+     * its own while it lives; the lock vanishes with the process (src/services/engine/liveness.ts).
+     */
+    livenessKey: integer('liveness_key'),
   },
   (t) => [index('workers_status_seen').on(t.status, t.lastSeenAt)],
 );
+
+/**
+ * Job kinds that workers announced when they started (name, stages, payload JSON Schema): kinds
+ * defined in code the API process does not load are known from here.
+ */
+export const jobKinds = pgTable('job_kinds', {
+  kind: text('kind').primaryKey(),
+  stages: jsonb('stages').notNull().default([]),
+  payloadSchema: jsonb('payload_schema'),
+  announcedBy: text('announced_by').notNull(),
+  updatedAt: at('updated_at').notNull().defaultNow(),
+});
 
 export const history = pgTable(
   'history',

@@ -27,10 +27,12 @@ export interface JobFilter {
   createdAfter?: Date;
   createdBefore?: Date;
   runId?: string;
+  /** Finished before this time (clearJobs' olderThan). */
+  finishedBefore?: Date;
 }
 
-/** Newest first; `before` is the id of the last job of the previous page. */
-export async function listJobs(db: Db, filter: JobFilter, page: { first: number; before?: number | null }): Promise<{ jobs: Job[]; nextCursor: number | null }> {
+/** The filter as SQL conditions on `jobs` (shared by pages of jobs and bulk operations). */
+export function jobFilterConditions(filter: JobFilter): SQL[] {
   const conditions: SQL[] = [sql`true`];
   // A list of constants, not a subquery: the planner then knows how few rows a status has and
   // walks (queue, status, id) or (status, id) in id order instead of filtering the whole table.
@@ -41,6 +43,13 @@ export async function listJobs(db: Db, filter: JobFilter, page: { first: number;
   if (filter.createdAfter) conditions.push(sql`created_at >= ${filter.createdAfter.toISOString()}`);
   if (filter.createdBefore) conditions.push(sql`created_at < ${filter.createdBefore.toISOString()}`);
   if (filter.runId) conditions.push(sql`run_id = ${filter.runId}`);
+  if (filter.finishedBefore) conditions.push(sql`finished_at < ${filter.finishedBefore.toISOString()}`);
+  return conditions;
+}
+
+/** Newest first; `before` is the id of the last job of the previous page. */
+export async function listJobs(db: Db, filter: JobFilter, page: { first: number; before?: number | null }): Promise<{ jobs: Job[]; nextCursor: number | null }> {
+  const conditions = jobFilterConditions(filter);
   if (page.before) conditions.push(sql`id < ${page.before}`);
   const rows = await query<Row>(db, sql`select * from jobs where ${sql.join(conditions, sql` and `)} order by id desc limit ${page.first + 1}`);
   const jobs = rows.slice(0, page.first).map(jobFromRow);

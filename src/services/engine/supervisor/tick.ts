@@ -15,6 +15,7 @@ import { purgeOld } from './retention.ts';
 import { fireSchedules } from './schedules.ts';
 import type { SupervisorSettings } from './settings.ts';
 import { detectStuck } from './stuckWork.ts';
+import { detectUnservedKinds } from './unservedKinds.ts';
 import { SUPERVISOR_ACTOR, type SupervisorTask, type SupervisorTick, type TaskResult, type TickTrigger } from './types.ts';
 
 export const TICKS_KEPT = 500;
@@ -28,6 +29,7 @@ export const SUPERVISOR_TASKS: readonly (readonly [string, SupervisorTask])[] = 
   ['promoteDueRetries', promoteDueRetries],
   ['fireSchedules', fireSchedules],
   ['detectStuckWork', detectStuck],
+  ['detectUnservedKinds', detectUnservedKinds],
   ['purge', purgeOld],
 ];
 
