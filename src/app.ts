@@ -1,5 +1,8 @@
 // Puts a Pressroom process together from its configuration: database (migrated), event bus,
 // services; and a worker on top when the process runs one.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { sql } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
@@ -7,9 +10,11 @@ import { openDatabase, type Database } from './db/client.ts';
 import { migrateDatabase } from './db/migrate.ts';
 import { builtInHandlers, loadHandlerModules } from './handlers/index.ts';
 import type { ServiceContext } from './services/context.ts';
+import { DependencyUnavailableError } from './services/errors.ts';
 import { createInProcessBus, createRedisBus, type EventBus } from './services/events.ts';
 import { createJobNotifier } from './services/engine/notifier.ts';
 import { followRuntimeSettings } from './services/engine/runtimeSettings.ts';
+import { followTrackingSchedule } from './services/tracking/schedule.ts';
 import { DEFAULT_RUNTIME_SETTINGS, engineSettingsFrom, type RuntimeSettings } from './services/engine/settings.ts';
 import { KindRegistry } from './services/engine/kinds/registry.ts';
 import { createRegistry, type JobHandler } from './worker/handler.ts';
@@ -27,10 +32,25 @@ export interface Pressroom {
 }
 
 export async function openPressroom(config: Config, log: Logger): Promise<Pressroom> {
-  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.PRESSROOM_DATA_DIR, poolSize: config.PRESSROOM_DB_POOL_SIZE, connectTimeoutMs: config.PRESSROOM_DB_CONNECT_TIMEOUT_MS });
+  // Every dependency answers before anything is written: Redis first (opening the embedded
+  // database creates its folder), then the database.
+  const bus = config.REDIS_URL ? await connectRedisBus(config.REDIS_URL, config.PRESSROOM_REDIS_PREFIX, log) : createInProcessBus();
+  let database: Database;
   try {
+    if (!config.DATABASE_URL && !existsSync(path.join(config.PRESSROOM_DATA_DIR, 'pgdata'))) {
+      log.info({ folder: config.PRESSROOM_DATA_DIR }, 'first start: creating the embedded database (a few seconds)');
+    }
+    database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.PRESSROOM_DATA_DIR, poolSize: config.PRESSROOM_DB_POOL_SIZE, connectTimeoutMs: config.PRESSROOM_DB_CONNECT_TIMEOUT_MS });
+  } catch (error) {
+    await bus.close();
+    throw error;
+  }
+  try {
+    await checkDatabaseReachable(database, config.DATABASE_URL);
+    const started = performance.now();
+    log.debug('applying database migrations');
     await migrateDatabase(database, config.DATABASE_URL);
-    const bus = config.REDIS_URL ? await connectRedisBus(config.REDIS_URL, config.PRESSROOM_REDIS_PREFIX, log) : createInProcessBus();
+    log.debug({ durationMs: Math.round(performance.now() - started) }, 'database migrated');
     const notifier = createJobNotifier(database.db);
     // The env values are the defaults; stored runtime settings override them, and changes made
     // anywhere reach services.settings through the bus.
@@ -43,13 +63,9 @@ export async function openPressroom(config: Config, log: Logger): Promise<Pressr
     };
     const handlers = [...builtInHandlers, ...(await loadHandlerModules(config.PRESSROOM_HANDLERS))];
     const services: ServiceContext = { db: database.db, bus, log, notifier, settings: engineSettingsFrom(defaults), kinds: new KindRegistry(handlers) };
-    let unfollow: () => void;
-    try {
-      unfollow = await followRuntimeSettings(services, defaults);
-    } catch (error) {
-      await bus.close();
-      throw error;
-    }
+    const unfollowSettings = await followRuntimeSettings(services, defaults);
+    const unfollowTracking = await followTrackingSchedule(services);
+    const unfollow = () => (unfollowSettings(), unfollowTracking());
     log.info({ database: database.mode === 'embedded' ? config.PRESSROOM_DATA_DIR : redact(config.DATABASE_URL!), bus: config.REDIS_URL ? 'redis' : 'in-process' }, 'pressroom opened');
     return {
       config,
@@ -64,26 +80,40 @@ export async function openPressroom(config: Config, log: Logger): Promise<Pressr
       },
     };
   } catch (error) {
+    await bus.close();
     await database.close();
     throw error;
   }
 }
 
+async function checkDatabaseReachable(database: Database, url: string | undefined): Promise<void> {
+  try {
+    await database.db.execute(sql`select 1`);
+  } catch (error) {
+    throw new DependencyUnavailableError(`cannot reach PostgreSQL at ${url ? redact(url) : 'the embedded folder'}: ${reasonOf(error)}`);
+  }
+}
+
 export async function connectRedisBus(url: string, prefix: string, log: Logger): Promise<EventBus> {
   const connect = async () => {
-    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
-    client.on('error', (error) => log.warn({ err: error }, 'redis connection error'));
+    // No retries while connecting: an unreachable Redis is said once, before anything is written.
+    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3, retryStrategy: () => null });
+    client.on('error', () => {});
     try {
       await client.connect();
     } catch (error) {
       client.disconnect();
-      throw new Error(`cannot connect to Redis at ${redact(url)}: ${(error as Error).message}`);
+      throw new DependencyUnavailableError(`cannot reach Redis at ${redact(url)}: ${reasonOf(error)}`);
     }
+    // Connected: from now on it reconnects after a drop, and says so in one line.
+    client.options.retryStrategy = (times) => Math.min(times * 200, 2_000);
+    client.removeAllListeners('error');
+    client.on('error', (error) => log.warn({ error: error.message }, 'redis connection error'));
     return client;
   };
   const publisher = await connect();
   try {
-    return createRedisBus(publisher, await connect(), prefix, (error) => log.warn({ err: error }, 'could not publish an event to Redis'));
+    return createRedisBus(publisher, await connect(), prefix, (error) => log.warn({ error: reasonOf(error) }, 'could not publish an event to Redis'));
   } catch (error) {
     publisher.disconnect();
     throw error;
@@ -117,6 +147,9 @@ export function startSupervisor(pressroom: Pressroom): SupervisorRunner {
   runner.start();
   return runner;
 }
+
+/** A connection failure in a few words (a refused connection to several addresses has no message, only a code). */
+const reasonOf = (error: unknown) => (error as Error).message || (error as NodeJS.ErrnoException).code || String(error);
 
 /** A URL without its password, for logs and messages. */
 function redact(url: string): string {

@@ -85,6 +85,8 @@ describe('runtime settings', () => {
       maxPrintAttempts: 3,
       printStuckAfterMs: 300_000,
       productionMode: false,
+      trackingProcessCron: '* * * * *',
+      trackingRejectAlertThreshold: 10,
     });
     const list = await listSettings(services.db);
     expect(list.map((s) => s.key)).toEqual(SETTING_KEYS);

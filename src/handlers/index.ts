@@ -8,15 +8,16 @@ import type { Printer } from '../services/print/printers/printer.ts';
 import { documentProcess } from './demo/documentProcess.ts';
 import { bulkJobs } from './engine/bulk.ts';
 import { createPrintHandlers } from './print/index.ts';
+import { trackingHandlers } from './tracking/index.ts';
+
+/** The engine's own kinds: every worker serves them. */
+export const engineHandlers: JobHandler<any>[] = [bulkJobs];
 
 let configuredPrinter: Printer | undefined;
 /** The printer the environment names (PRESSROOM_PRINTER, PRESSROOM_PRINT_DIR), made when a cycle first prints. */
 const printerFromEnvironment = () => (configuredPrinter ??= printerFromConfig(loadConfig()));
 
-/** The engine's own kinds: every worker serves them. */
-export const engineHandlers: JobHandler<any>[] = [bulkJobs];
-
-export const builtInHandlers: JobHandler<any>[] = [...engineHandlers, documentProcess, ...createPrintHandlers(printerFromEnvironment)];
+export const builtInHandlers: JobHandler<any>[] = [...engineHandlers, documentProcess, ...createPrintHandlers(printerFromEnvironment), ...trackingHandlers];
 
 /** Loads handler modules (each exporting `handlers`, an array) named by path. */
 export async function loadHandlerModules(paths: string[]): Promise<JobHandler<any>[]> {

@@ -133,3 +133,8 @@ export class ListenError extends PressroomError {
     return new ListenError(host, port, reasons[error.code ?? ''] ?? error.message);
   }
 }
+
+/** PostgreSQL or Redis cannot be reached: the process stops before writing anything. */
+export class DependencyUnavailableError extends PressroomError {
+  readonly code = 'DEPENDENCY_UNAVAILABLE';
+}

@@ -59,11 +59,11 @@ export function createRunContext<Payload>(services: ServiceContext, run: Run, pa
   const stageResults: Record<string, Json> = isRecord(job.checkpoint?.data) ? { ...job.checkpoint.data } : {};
 
   const context: HandlerContext<Payload> = {
+    services,
     job,
     payload,
     signal: run.controller.signal,
     log,
-    services,
     lastCheckpoint: job.checkpoint,
     progress(update) {
       // A stop point like the others: the report is coalesced, but a pause or cancel already
@@ -80,6 +80,7 @@ export function createRunContext<Payload>(services: ServiceContext, run: Run, pa
       stageResults[name] = (result ?? null) as Json;
       // Saved and marked completed together: a stop asked meanwhile takes effect after the stage.
       await guard(completeStage(services, ref, name, stageResults));
+      log.debug({ stage: name }, 'stage completed');
       return result;
     },
     async checkpoint(stage, data) {
@@ -102,6 +103,7 @@ export function createRunContext<Payload>(services: ServiceContext, run: Run, pa
             if (run.controller.signal.aborted) throw run.controller.signal.reason;
             outcome = { ok: false, error: error instanceof Error ? error.message : String(error) };
           }
+          if (!outcome.ok) log.warn({ item: item.key }, `item failed: ${outcome.error}`);
           await guard(recordItem(services, ref, item.position, outcome));
           if (outcome.ok) processed++;
           else failed++;

@@ -236,7 +236,9 @@ export class Worker {
     const errorClass = error instanceof FatalError ? 'fatal' : 'transient';
     const retryAfterMs = error instanceof TransientError ? error.retryAfterMs : undefined;
     const job = await failRun(services, { ...run.ref, workerId: this.id, message, errorClass, retryAfterMs, metrics });
-    log.warn({ err: error, status: job.status }, job.status === 'failed' ? 'job failed' : 'attempt failed; will retry');
+    // One line for a failure the handler classified; the stack only for what it did not expect.
+    const expected = error instanceof FatalError || error instanceof TransientError;
+    log.warn({ ...(expected ? {} : { err: error }), status: job.status, errorClass }, `${job.status === 'failed' ? 'job failed' : 'attempt failed; will retry'}: ${message}`);
   }
 
   private async complete(completions: Completion[]) {

@@ -57,6 +57,8 @@ const SettingsInput = builder.inputType('SettingsInput', {
     maxPrintAttempts: t.int({ required: false }),
     printStuckAfterMs: t.int({ required: false }),
     productionMode: t.boolean({ required: false }),
+    trackingProcessCron: t.string({ required: false }),
+    trackingRejectAlertThreshold: t.int({ required: false }),
   }),
 });
 

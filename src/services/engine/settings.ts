@@ -1,6 +1,7 @@
 // Runtime settings: typed, validated values with defaults. The stored values (table `settings`)
 // and the reading, versioning and publishing of changes are in runtimeSettings.ts; this file
 // holds their shape, their defaults and the settings the engine reads (EngineSettings).
+import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import type { BackoffPolicy } from './types.ts';
 
@@ -15,6 +16,17 @@ export const backoffSetting = z
     jitter: z.number().min(0).max(1),
   })
   .strict();
+
+function isCron(cron: string): boolean {
+  const fields = cron.trim().split(/\s+/).length;
+  if (fields !== 5 && fields !== 6) return false;
+  try {
+    CronExpressionParser.parse(cron, { tz: 'UTC' }).next();
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** One schema per setting: what a stored value must be. */
 export const settingShape = {
@@ -36,6 +48,12 @@ export const settingShape = {
   maxPrintAttempts: z.number().int('must be a whole number').min(1).max(100),
   printStuckAfterMs: ms(1_000, 86_400_000),
   productionMode: z.boolean(),
+  trackingProcessCron: z
+    .string()
+    .min(1)
+    .max(200)
+    .refine((cron) => isCron(cron), 'must be a cron expression: 5 fields (minute hour day-of-month month day-of-week), or 6 with seconds first'),
+  trackingRejectAlertThreshold: z.number().int('must be a whole number').min(1).max(1_000_000),
 };
 
 export type SettingKey = keyof typeof settingShape;
@@ -82,6 +100,8 @@ export const SETTING_DESCRIPTIONS: Record<SettingKey, string> = {
   maxPrintAttempts: 'Print attempts of a lane row before it is FailedExport.',
   printStuckAfterMs: 'A print cycle without progress for this long is stuck (detectStuckPrinter, print maintenance).',
   productionMode: 'Pressroom runs in production: destructive resets (clearAllExportTables) are refused. NODE_ENV=production also counts.',
+  trackingProcessCron: 'When production tracking processes new printer and scanner events on schedule (cron, UTC); new events also start a run soon after they arrive.',
+  trackingRejectAlertThreshold: 'Rejected tracking records (per source, waiting for reprocessing) past which an alert is raised.',
 };
 
 export const DEFAULT_RUNTIME_SETTINGS: RuntimeSettings = {
@@ -103,6 +123,8 @@ export const DEFAULT_RUNTIME_SETTINGS: RuntimeSettings = {
   maxPrintAttempts: 3,
   printStuckAfterMs: 5 * 60_000,
   productionMode: false,
+  trackingProcessCron: '* * * * *',
+  trackingRejectAlertThreshold: 10,
 };
 
 /**

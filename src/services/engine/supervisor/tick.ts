@@ -6,6 +6,7 @@ import { query, type Db } from '../../../db/client.ts';
 import { inTransaction, type ServiceContext } from '../../context.ts';
 import { appendHistory } from '../history.ts';
 import type { Actor, Json } from '../types.ts';
+import { rollupJobMetrics } from '../metrics/rollup.ts';
 import { markWorkersDead } from './deadWorkers.ts';
 import { promoteDueRetries } from './dueRetries.ts';
 import { healStuckGovernors } from './healGovernors.ts';
@@ -31,6 +32,7 @@ export const SUPERVISOR_TASKS: readonly (readonly [string, SupervisorTask])[] = 
   ['detectStuckWork', detectStuck],
   ['detectUnservedKinds', detectUnservedKinds],
   ['purge', purgeOld],
+  ['rollupMetrics', rollupJobMetrics],
 ];
 
 export interface TickOptions {
