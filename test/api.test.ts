@@ -6,6 +6,7 @@ import { resolveCaller } from '../src/api/auth.ts';
 import { graphiqlExamples, renderExamples } from '../src/api/examples/index.ts';
 import { startApiServer, type ApiServer } from '../src/api/server.ts';
 import { query } from '../src/db/client.ts';
+import { printAuthCases } from './support/printAuthCases.ts';
 import { createApiKey, revokeApiKey } from '../src/services/engine/apiKeys.ts';
 import {
   cancelJob,
@@ -1016,6 +1017,7 @@ describe('with API keys', () => {
         prepare: async () => ({}),
       },
       { name: 'purge', minRole: 'admin', success: 'PurgeReport', document: `mutation M { ${result('purge', 'dryRun: false, reason: "auth"')} }`, prepare: async () => ({}) },
+      ...printAuthCases(() => db().services, result, unique),
     ];
 
     it('covers every mutation of the schema', async () => {
