@@ -6,7 +6,7 @@ import { resolveCaller } from '../src/api/auth.ts';
 import { graphiqlExamples, renderExamples } from '../src/api/examples/index.ts';
 import { startApiServer, type ApiServer } from '../src/api/server.ts';
 import { query } from '../src/db/client.ts';
-import { printAuthCases } from './support/printAuthCases.ts';
+import { printAuthCases, printReadQueries, seedPrintReads } from './support/printAuthCases.ts';
 import { createApiKey, revokeApiKey } from '../src/services/engine/apiKeys.ts';
 import {
   cancelJob,
@@ -1075,16 +1075,18 @@ describe('with API keys', () => {
       caller: '{ caller { name role } }',
       kinds: '{ kinds { name servedBy } }',
       apiKeys: '{ apiKeys { name } }',
+      ...printReadQueries,
     };
     /** Readable by admins only (the keys test shows the others refused). */
     const ADMIN_ONLY = new Set(['apiKeys']);
 
     it('lets every role read (keys: admins), and refuses reads without a (valid) key', async () => {
       const job = await enqueue({ kind: 'api.auth.read', queue: 'q-auth' });
+      const printVariables = await seedPrintReads(db().services);
       const { schema } = await import('../src/schema/index.ts');
       expect(Object.keys(QUERIES).sort()).toEqual(Object.keys(schema.getQueryType()!.getFields()).sort());
       for (const [field, document] of Object.entries(QUERIES)) {
-        const variables = { id: field === 'job' ? job.runId : globalId(job.id) };
+        const variables = { id: field === 'job' ? job.runId : globalId(job.id), ...printVariables };
         for (const role of ADMIN_ONLY.has(field) ? (['admin'] as const) : (['viewer', 'operator', 'admin'] as const)) {
           const data = await ok(gql(document, variables, role));
           expect(data[field], `${field} as ${role}`).not.toBeNull();

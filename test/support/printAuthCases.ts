@@ -1,7 +1,9 @@
-// The print pipeline's mutations for the API test's authorisation table (test/api.test.ts): each
-// with the least role allowed, the type it returns, and the input a fresh call needs.
+// The print pipeline's mutations and queries for the API test's authorisation tables
+// (test/api.test.ts): each mutation with the least role allowed, the type it returns, and the
+// input a fresh call needs; each query with what it reads.
 import type { ServiceContext } from '../../src/services/context.ts';
 import { CLEAR_ALL_CONFIRMATION } from '../../src/services/print/clearAllExportTables.ts';
+import { submitDocuments } from '../../src/services/print/documents.ts';
 import { startScan } from '../../src/services/print/scans.ts';
 import { createScanScope } from '../../src/services/print/scopes.ts';
 
@@ -70,4 +72,28 @@ export function printAuthCases(services: () => ServiceContext, result: (name: st
     simple('requeueExportRows', 'RequeueExportRowsReport', 'reason: "auth"'),
     simple('clearAllExportTables', 'ClearAllExportTablesReport', `confirmation: "${CLEAR_ALL_CONFIRMATION}", reason: "auth"`, 'admin'),
   ];
+}
+
+/** The print pipeline's queries for the API test's read table; their variables come from seedPrintReads. */
+export const printReadQueries: Record<string, string> = {
+  printDocuments: '{ printDocuments(first: 1) { edges { node { key } } } }',
+  printDocument: 'query Q($documentKey: String!) { printDocument(key: $documentKey) { key } }',
+  printScanScopes: '{ printScanScopes { name } }',
+  printScans: '{ printScans(first: 1) { edges { node { id status } } } }',
+  printScan: 'query Q($scanId: ID!) { printScan(id: $scanId) { id counts { rows { status count } } } }',
+  printSlices: 'query Q($scanId: ID!) { printSlices(scanId: $scanId, first: 1) { edges { node { id } } } }',
+  printBatches: 'query Q($scanId: ID!) { printBatches(scanId: $scanId, first: 1) { edges { node { id } } } }',
+  printExportRows: '{ printExportRows(first: 1) { edges { node { id } } } }',
+  printLanes: '{ printLanes { lane counts { queued } } }',
+  printGovernor: '{ printGovernor { isPrinting pendingPrintCycle } }',
+  printDedupe: 'query Q($documentKey: String!) { printDedupe(documentKey: $documentKey) { printed } }',
+};
+
+/** A document and a scan of it to read. */
+export async function seedPrintReads(services: ServiceContext): Promise<{ documentKey: string; scanId: string }> {
+  const by = { actor: 'setup' };
+  const documentKey = `read-${Date.now()}`;
+  await submitDocuments(services, [{ key: documentKey, type: 'read', customer: documentKey, content: 'x' }], by);
+  const scope = await createScanScope(services, { name: documentKey, lane: 'historical', customer: documentKey }, by);
+  return { documentKey, scanId: String((await startScan(services, scope.name, by)).id) };
 }
