@@ -6,6 +6,7 @@ import { resolveCaller } from '../src/api/auth.ts';
 import { graphiqlExamples, renderExamples } from '../src/api/examples/index.ts';
 import { startApiServer, type ApiServer } from '../src/api/server.ts';
 import { query } from '../src/db/client.ts';
+import { printAuthCases, printReadQueries, seedPrintReads } from './support/printAuthCases.ts';
 import { createApiKey, revokeApiKey } from '../src/services/engine/apiKeys.ts';
 import {
   cancelJob,
@@ -1022,6 +1023,7 @@ describe('with API keys', () => {
         prepare: async () => ({}),
       },
       { name: 'purge', minRole: 'admin', success: 'PurgeReport', document: `mutation M { ${result('purge', 'dryRun: false, reason: "auth"')} }`, prepare: async () => ({}) },
+      ...printAuthCases(() => db().services, result, unique),
       // Production tracking's: devices record (the ingest role, operators and admins), operators load and process.
       {
         name: 'recordPrintOsEvents',
@@ -1124,6 +1126,7 @@ describe('with API keys', () => {
       caller: '{ caller { name role } }',
       kinds: '{ kinds { name servedBy } }',
       apiKeys: '{ apiKeys { name } }',
+      ...printReadQueries,
       productionJob: '{ productionJob(jobId: "4604_1") { jobId operations { name } } }',
       productionJobs: '{ productionJobs(first: 1) { edges { node { jobId } } } }',
       impositions: '{ impositions { impositionId } }',
@@ -1137,11 +1140,12 @@ describe('with API keys', () => {
 
     it('lets every role read (keys: admins), and refuses reads without a (valid) key', async () => {
       const job = await enqueue({ kind: 'api.auth.read', queue: 'q-auth' });
+      const printVariables = await seedPrintReads(db().services);
       await upsertTrackingReference(db().services, { productionJobs: [{ jobId: '4604_1' }] }, setup);
       const { schema } = await import('../src/schema/index.ts');
       expect(Object.keys(QUERIES).sort()).toEqual(Object.keys(schema.getQueryType()!.getFields()).sort());
       for (const [field, document] of Object.entries(QUERIES)) {
-        const variables = { id: field === 'job' ? job.runId : globalId(job.id) };
+        const variables = { id: field === 'job' ? job.runId : globalId(job.id), ...printVariables };
         for (const role of ADMIN_ONLY.has(field) ? (['admin'] as const) : (['viewer', 'operator', 'admin'] as const)) {
           const data = await ok(gql(document, variables, role));
           expect(data[field], `${field} as ${role}`).not.toBeNull();

@@ -9,6 +9,7 @@ import { submitDocuments } from '../src/services/print/documents.ts';
 import { useTestDatabase } from './support/db.ts';
 import { useLocalApi } from './support/localApi.ts';
 import { documents } from './support/print.ts';
+import { printReadQueries, seedPrintReads } from './support/printAuthCases.ts';
 
 const db = useTestDatabase();
 const { server } = useLocalApi(db);
@@ -129,5 +130,14 @@ describe('print API', () => {
     expect(recovery.requeueExportRows).toEqual({ __typename: 'RequeueExportRowsReport', requeued: 1 - 1 });
     const audit = await listHistory(db().services.db, { actor: 'print-operator', operation: 'requeueExportRows' }, { first: 5 });
     expect(audit.entries[0]).toMatchObject({ reason: 'nothing failed' });
+  });
+
+  it('answers every print query to a viewer, with data', async () => {
+    const variables = await seedPrintReads(db().services);
+    for (const [field, document] of Object.entries(printReadQueries)) {
+      const data = await gql('viewer', document, variables);
+      expect(data[field], field).not.toBeNull();
+    }
+    expect((await gql('viewer', printReadQueries.printDedupe!, variables)).printDedupe).toEqual({ printed: false });
   });
 });

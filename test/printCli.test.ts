@@ -16,7 +16,8 @@ const run = promisify(execFile);
 describe('pressroom documents import', () => {
   const db = useTestDatabase();
 
-  it('imports each file of a folder once, idempotently by key', async () => {
+  // Each run starts a process that opens (and, embedded, migrates) a database: slow on a busy machine.
+  it('imports each file of a folder once, idempotently by key', { timeout: 180_000 }, async () => {
     const folder = await mkdtemp(path.join(tmpdir(), 'pressroom-import-'));
     await mkdir(path.join(folder, 'march'));
     await writeFile(path.join(folder, 'a.pdf'), 'alpha');

@@ -79,7 +79,7 @@ describe('runtime settings', () => {
       retentionFailedJobsDays: 30,
       retentionHistoryDays: 90,
       printPacingMs: 0,
-      printChunkSize: 100,
+      printChunkSize: 250,
       printSliceSize: 1_000,
       printBatchSize: 100,
       maxPrintAttempts: 3,

@@ -41,7 +41,7 @@ export async function runPrintBench(options: PrintBenchOptions): Promise<PrintBe
     log(`print bench: drained ${scan.rows} rows in ${fmt(drained.ms)} ms through ${drained.cycles} cycle(s): ${fmt(drainPerSecond)} rows/s`);
     const added = await growRows(pipeline.services, options.rows);
     log(`print bench: ${added} filler rows added; timing printLanes ${options.requests} times`);
-    const laneCounts = await timeLaneCounts(pipeline.services, options.requests);
+    const laneCounts = await timeLaneCounts(scratch.url, options.requests);
     log(`print bench: printLanes p50 ${laneCounts.p50.toFixed(1)} ms, p99 ${laneCounts.p99.toFixed(1)} ms over ${fmt(laneCounts.total)} rows`);
     const rows: [string, string, string, boolean][] = [
       ['scan + enqueue (documents/s)', '≥ 20,000', fmt(scanPerSecond), scanPerSecond >= 20_000],
@@ -56,7 +56,7 @@ export async function runPrintBench(options: PrintBenchOptions): Promise<PrintBe
       markdown: [
         '## Print pipeline',
         '',
-        `${fmt(options.documents)} documents scanned into ${fmt(scan.slices)} slices (printSliceSize 1,000), batches of 100 and one lane row each, through the services (the scan job's and the slice jobs' work, four slices at a time); then one worker drains them through print cycles (chunks of 100) with the default folder printer at zero pacing, dedupe and reconciliation on (${drained.cycles} cycle(s)); then the rows table is grown to ${fmt(laneCounts.total)} rows from SQL and \`{ printLanes { … counts } }\` is asked ${options.requests} times over HTTP, one at a time. One PostgreSQL server, a scratch database; this machine is shared with other work, so figures are noisy.`,
+        `${fmt(options.documents)} documents scanned into ${fmt(scan.slices)} slices (printSliceSize 1,000), batches of 100 and one lane row each, through the services (the scan job's and the slice jobs' work, four slices at a time); then one worker drains them through print cycles (chunks of 100) with the default folder printer at zero pacing, dedupe and reconciliation on (${drained.cycles} cycle(s)); then the rows table is grown to ${fmt(laneCounts.total)} rows from SQL and \`{ printLanes { … counts } }\` is asked ${options.requests} times over HTTP of a \`pressroom serve\` process, one at a time. One PostgreSQL server, a scratch database; this machine is shared with other work, so figures are noisy.`,
         '',
         '| figure | target | measured | met |',
         '| --- | ---: | ---: | --- |',

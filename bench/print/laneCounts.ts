@@ -1,10 +1,10 @@
 // Lane counts at scale: the table grown to `total` rows straight from SQL (one scan, slice and
 // batch holding the filler rows, statuses spread as a busy day leaves them), then the API's
-// `printLanes` query timed over HTTP against an API server on the same database.
+// `printLanes` query timed over HTTP against a `pressroom serve` process on the database.
 import { sql } from 'drizzle-orm';
 import { query } from '../../src/db/client.ts';
-import { startApiServer } from '../../src/api/server.ts';
 import type { ServiceContext } from '../../src/services/context.ts';
+import { serveApi } from '../api/server.ts';
 import { now } from '../engine/system.ts';
 
 export async function growRows(services: ServiceContext, total: number): Promise<number> {
@@ -26,8 +26,9 @@ export async function growRows(services: ServiceContext, total: number): Promise
   return missing;
 }
 
-export async function timeLaneCounts(services: ServiceContext, requests: number): Promise<{ p50: number; p99: number; total: number }> {
-  const api = await startApiServer({ services, host: '127.0.0.1', port: 0, production: true });
+/** `printLanes` asked `requests` times, one at a time, of a `pressroom serve` process on the database. */
+export async function timeLaneCounts(databaseUrl: string, requests: number): Promise<{ p50: number; p99: number; total: number }> {
+  const api = await serveApi(databaseUrl);
   const body = JSON.stringify({ query: '{ printLanes { lane paused counts { queued processing exported failedExport cancelled } } }' });
   const times: number[] = [];
   let total = 0;
@@ -41,7 +42,7 @@ export async function timeLaneCounts(services: ServiceContext, requests: number)
       total = result.data.printLanes.reduce((sum, lane) => sum + Object.values(lane.counts).reduce((a, b) => a + b, 0), 0);
     }
   } finally {
-    await api.close();
+    await api.stop();
   }
   times.sort((a, b) => a - b);
   const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]!;

@@ -4,6 +4,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Database } from '../../src/db/client.ts';
+import { engineHandlers } from '../../src/handlers/index.ts';
 import { createPrintHandlers } from '../../src/handlers/print/index.ts';
 import type { ServiceContext } from '../../src/services/context.ts';
 import { createScriptedPrinter, type PrinterScript } from '../../src/services/print/printers/index.ts';
@@ -27,7 +28,7 @@ export function startPrintWorker(
   printer: Printer,
   options: Partial<Omit<WorkerOptions, 'services' | 'database' | 'handlers'>> = {},
 ): Promise<Worker> {
-  return startTestWorker(services, database, { handlers: createRegistry([...handlers, ...createPrintHandlers(() => printer)]), ...options });
+  return startTestWorker(services, database, { handlers: createRegistry([...engineHandlers, ...handlers, ...createPrintHandlers(() => printer)]), ...options });
 }
 
 export const scriptedPrinter = (folder: string, script: PrinterScript = {}) => createScriptedPrinter(folder, script);

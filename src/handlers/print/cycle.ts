@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { raiseAlert } from '../../services/engine/alerts.ts';
 import type { ServiceContext } from '../../services/context.ts';
 import { claimPrintChunk, printableBacklog, recordPrintChunk, resetOrphanedRows, type ClaimedRow, type CycleRun, type RowOutcome } from '../../services/print/cycle.ts';
+import { listLaneStates } from '../../services/print/lanes.ts';
 import { PRINT_GOVERNOR } from '../../services/print/model.ts';
 import type { Printer } from '../../services/print/printers/printer.ts';
 import { PRINT_CYCLE_KIND } from '../../services/print/requestPrintCycle.ts';
@@ -59,8 +60,9 @@ export function createPrintCycleHandler(printer: () => Printer) {
         totals.failed += summary.failed;
         totals.chunks++;
         const done = totals.exported + totals.skipped + totals.failed;
-        const { ready } = await printableBacklog(services.db);
-        ctx.progress({ percent: Math.floor((100 * done) / Math.max(1, done + ready)), stage: 'printing', message: `${done} rows done, ${ready} to print; last ${claimed.at(-1)!.document.key}` });
+        // The kept lane counts, not a count of the rows: this runs after every chunk.
+        const queued = (await listLaneStates(services.db)).reduce((sum, lane) => sum + (lane.paused ? 0 : lane.counts.queued), 0);
+        ctx.progress({ percent: Math.floor((100 * done) / Math.max(1, done + queued)), stage: 'printing', message: `${done} rows done, ${queued} queued; last ${claimed.at(-1)!.document.key}` });
         await ctx.checkpoint('printing', { ...totals });
         const pacing = services.settings.printPacingMs;
         if (pacing > 0) await sleep(pacing, undefined, { signal: ctx.signal });
@@ -72,44 +74,51 @@ export function createPrintCycleHandler(printer: () => Printer) {
 }
 
 /**
- * Prints the chunk's documents one by one. When the cycle must stop (a fatal printer error, a
- * pause or cancel), the outcomes so far are recorded, the rows not tried are released, and the
- * error goes on to the engine.
+ * Prints the chunk's documents, `printer.concurrency` at a time (in order when 1); a document
+ * that appears twice, or that the dedupe table knows, is skipped. When the cycle must stop (a
+ * fatal printer error, a pause or cancel), the prints under way finish, their outcomes and those
+ * before are recorded, the rows not tried are released, and the error goes on to the engine.
  */
 async function printChunk(ctx: HandlerContext<unknown>, printer: Printer, claimed: ClaimedRow[], services: ServiceContext, run: CycleRun): Promise<RowOutcome[]> {
   const outcomes: RowOutcome[] = [];
-  const printedNow = new Set<string>();
-  try {
-    for (const { row, document, alreadyPrinted } of claimed) {
-      if (ctx.signal.aborted) throw ctx.signal.reason;
-      if (alreadyPrinted || printedNow.has(document.key)) {
-        outcomes.push({ rowId: row.id, outcome: 'skipped' });
-        continue;
-      }
+  const seen = new Set<string>();
+  const toPrint: ClaimedRow[] = [];
+  for (const entry of claimed) {
+    if (entry.alreadyPrinted || seen.has(entry.document.key)) outcomes.push({ rowId: entry.row.id, outcome: 'skipped' });
+    else toPrint.push(entry);
+    seen.add(entry.document.key);
+  }
+  let stop: unknown = null;
+  let next = 0;
+  const printNext = async () => {
+    while (stop === null && next < toPrint.length) {
+      const { row, document } = toPrint[next++]!;
       try {
+        if (ctx.signal.aborted) throw ctx.signal.reason;
         await printer.print(document, ctx.signal);
-        printedNow.add(document.key);
         outcomes.push({ rowId: row.id, outcome: 'printed' });
       } catch (error) {
-        if (ctx.signal.aborted) throw ctx.signal.reason;
-        if (error instanceof FatalError || error instanceof JobInterrupted) throw error;
+        if (ctx.signal.aborted || error instanceof FatalError || error instanceof JobInterrupted) {
+          stop ??= ctx.signal.aborted ? ctx.signal.reason : error;
+          return;
+        }
         outcomes.push({ rowId: row.id, outcome: 'failed', error: error instanceof Error ? error.message : String(error), retryAfterMs: retryDelayMs(error, row.attempts) });
       }
     }
-    return outcomes;
-  } catch (error) {
-    const handled = new Set(outcomes.map((o) => o.rowId));
-    const released = claimed.filter((c) => !handled.has(c.row.id)).map((c) => ({ rowId: c.row.id, outcome: 'released' as const }));
-    await recordPrintChunk(services, run, claimed, [...outcomes, ...released], { actor: run.workerId, reason: 'print cycle stopping' }).catch((recordError: unknown) =>
-      ctx.log.warn({ err: recordError }, 'could not record the outcomes of a stopped print chunk'),
-    );
-    if (error instanceof FatalError) {
-      await raiseAlert(
-        services,
-        { kind: 'print.printerFailed', severity: 'critical', targetType: 'governor', targetId: PRINT_GOVERNOR, message: `print cycle job ${run.jobId} stopped: ${error.message}` },
-        { actor: run.workerId },
-      ).catch(() => {});
-    }
-    throw error;
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(printer.concurrency ?? 1, toPrint.length)) }, printNext));
+  if (stop === null) return outcomes;
+  const handled = new Set(outcomes.map((o) => o.rowId));
+  const released = claimed.filter((c) => !handled.has(c.row.id)).map((c) => ({ rowId: c.row.id, outcome: 'released' as const }));
+  await recordPrintChunk(services, run, claimed, [...outcomes, ...released], { actor: run.workerId, reason: 'print cycle stopping' }).catch((recordError: unknown) =>
+    ctx.log.warn({ err: recordError }, 'could not record the outcomes of a stopped print chunk'),
+  );
+  if (stop instanceof FatalError) {
+    await raiseAlert(
+      services,
+      { kind: 'print.printerFailed', severity: 'critical', targetType: 'governor', targetId: PRINT_GOVERNOR, message: `print cycle job ${run.jobId} stopped: ${stop.message}` },
+      { actor: run.workerId },
+    ).catch(() => {});
   }
+  throw stop;
 }

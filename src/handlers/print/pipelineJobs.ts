@@ -38,8 +38,8 @@ export const maintenanceJob = defineHandler({
   payload: z.object({}).strict(),
   async run(ctx) {
     const by = { actor: 'print-maintenance', reason: `job ${ctx.job.id}` };
-    const printer = await detectStuckPrinter(ctx.services, { dryRun: false }, by);
-    const maintenance = await runPrintMaintenance(ctx.services, { dryRun: false }, by);
+    const printer = await detectStuckPrinter(ctx.services, { dryRun: false, quietWhenHealthy: true }, by);
+    const maintenance = await runPrintMaintenance(ctx.services, { dryRun: false, quietWhenHealthy: true }, by);
     return { stuckPrinter: printer.stuck, rowsReset: printer.rowsReset, findings: maintenance.findings.length, cycleRequested: maintenance.cycleRequested };
   },
 });

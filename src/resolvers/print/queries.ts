@@ -12,7 +12,7 @@ import { numericId, optionalId } from '../../schema/print/ids.ts';
 import {
   BatchRef,
   BatchStatusEnum,
-  DedupeMarkerRef,
+  DedupeLookupRef,
   ExportRowRef,
   LaneStateRef,
   PrintDocumentRef,
@@ -143,11 +143,10 @@ builder.queryFields((t) => ({
     resolve: (_root, _args, context) => getPrintGovernor(context.services.db),
   }),
   printDedupe: t.field({
-    type: DedupeMarkerRef,
-    nullable: true,
+    type: DedupeLookupRef,
     description: 'Whether (and when, by which scan) a document was printed.',
     authScopes: { viewer: true },
     args: { documentKey: t.arg.string({ required: true }) },
-    resolve: (_root, args, context) => findDedupeMarker(context.services.db, args.documentKey),
+    resolve: async (_root, args, context) => ({ documentKey: args.documentKey, marker: await findDedupeMarker(context.services.db, args.documentKey) }),
   }),
 }));

@@ -181,12 +181,13 @@ export const PrintGovernorRef = builder.objectRef<PrintGovernorState>('PrintGove
   }),
 });
 
-export const DedupeMarkerRef = builder.objectRef<DedupeMarker>('PrintDedupeMarker').implement({
-  description: 'The document was printed: a cycle skips it from now on.',
+export const DedupeLookupRef = builder.objectRef<{ documentKey: string; marker: DedupeMarker | null }>('PrintDedupeLookup').implement({
+  description: 'Whether a document was printed: a cycle skips a printed document from then on.',
   fields: (t) => ({
     documentKey: t.exposeString('documentKey'),
-    scanId: t.exposeID('scanId', { nullable: true }),
-    rowId: t.exposeID('rowId', { nullable: true }),
-    printedAt: t.expose('printedAt', { type: 'DateTime' }),
+    printed: t.boolean({ resolve: (l) => l.marker !== null }),
+    printedAt: t.field({ type: 'DateTime', nullable: true, resolve: (l) => l.marker?.printedAt ?? null }),
+    scanId: t.id({ nullable: true, description: 'The scan whose row printed it.', resolve: (l) => l.marker?.scanId ?? null }),
+    rowId: t.id({ nullable: true, resolve: (l) => l.marker?.rowId ?? null }),
   }),
 });

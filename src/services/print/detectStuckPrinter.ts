@@ -5,11 +5,10 @@
 import type { ServiceContext } from '../context.ts';
 import { clearGovernorPending } from '../engine/governors.ts';
 import { getJob } from '../engine/jobs/read.ts';
-import { appendHistory } from '../engine/history.ts';
 import { cancelJob } from '../engine/jobs/manage.ts';
 import { recoverExpiredLeases } from '../engine/jobs/recovery.ts';
 import type { Actor, Job } from '../engine/types.ts';
-import { inTransaction } from '../context.ts';
+import { auditOperation } from './audit.ts';
 import { resetOrphanedRows } from './cycle.ts';
 import { PRINT_GOVERNOR } from './model.ts';
 import { healPrintLocks } from './healPrintLocks.ts';
@@ -36,18 +35,17 @@ export function stuckReason(cycle: Job | null, holder: string | null, stuckAfter
   return null;
 }
 
-export async function detectStuckPrinter(ctx: ServiceContext, options: { dryRun: boolean }, by: Actor): Promise<StuckPrinterReport> {
+/** `quietWhenHealthy`: the maintenance schedule's calls leave no history entry when nothing is stuck. */
+export async function detectStuckPrinter(ctx: ServiceContext, options: { dryRun: boolean; quietWhenHealthy?: boolean }, by: Actor): Promise<StuckPrinterReport> {
   const governor = await getPrintGovernor(ctx.db);
   const cycle = governor.currentCycle;
   const reason = stuckReason(cycle, governor.holder, ctx.settings.printStuckAfterMs);
   const report: StuckPrinterReport = { stuck: reason !== null, reason: reason ?? 'no stuck print cycle', cycle, dryRun: options.dryRun, rowsReset: 0, pendingCleared: false, governorReleased: false };
+  if (reason || !options.quietWhenHealthy) {
+    await auditOperation(ctx, by, 'detectStuckPrinter', { type: 'governor', id: PRINT_GOVERNOR }, { stuck: reason !== null, reason: report.reason, dryRun: options.dryRun, holder: governor.holder, cycleJobId: cycle?.id ?? null });
+  }
   if (!reason || options.dryRun) return report;
   const recovery = { actor: by.actor, reason: `stuck printer: ${reason}${by.reason ? ` (${by.reason})` : ''}` };
-  await inTransaction(ctx, (tx, emit) =>
-    appendHistory(tx, emit, [
-      { actor: by.actor, operation: 'detectStuckPrinter', targetType: 'governor', targetId: PRINT_GOVERNOR, before: { holder: governor.holder, cycleJobId: cycle?.id ?? null }, after: { stuck: true, reason }, reason: by.reason },
-    ]),
-  );
   report.pendingCleared = await clearGovernorPending(ctx, PRINT_GOVERNOR, recovery);
   if (cycle?.status === 'running') {
     report.rowsReset = await resetOrphanedRows(ctx, recovery, cycle.id);

@@ -3,6 +3,7 @@
 import type { ServiceContext } from '../context.ts';
 import { releaseGovernor } from '../engine/governors.ts';
 import type { Actor } from '../engine/types.ts';
+import { auditOperation } from './audit.ts';
 import { PRINT_GOVERNOR } from './model.ts';
 import { getPrintGovernor, type PrintGovernorState } from './printGovernor.ts';
 
@@ -13,6 +14,12 @@ export interface HealReport {
 }
 
 export async function healPrintLocks(ctx: ServiceContext, by: Actor): Promise<HealReport> {
+  const report = await heal(ctx, by);
+  await auditOperation(ctx, by, 'healPrintLocks', { type: 'governor', id: PRINT_GOVERNOR }, { released: report.released, reason: report.reason });
+  return report;
+}
+
+async function heal(ctx: ServiceContext, by: Actor): Promise<HealReport> {
   const before = await getPrintGovernor(ctx.db);
   const cycle = before.currentCycle;
   if (before.holder === null) return { released: false, reason: 'the print governor is free', governor: before };

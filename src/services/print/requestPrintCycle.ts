@@ -4,10 +4,13 @@
 import type { ServiceContext } from '../context.ts';
 import { requestGovernorRun, type RunRequestOutcome } from '../engine/governors.ts';
 import type { Actor } from '../engine/types.ts';
+import { auditOperation } from './audit.ts';
 import { PRINT_GOVERNOR, PRINT_QUEUE } from './model.ts';
 
 export const PRINT_CYCLE_KIND = 'print.cycle';
 
-export function requestPrintCycle(ctx: ServiceContext, by: Actor): Promise<RunRequestOutcome> {
-  return requestGovernorRun(ctx, PRINT_GOVERNOR, { kind: PRINT_CYCLE_KIND, queue: PRINT_QUEUE }, by);
+export async function requestPrintCycle(ctx: ServiceContext, by: Actor): Promise<RunRequestOutcome> {
+  const outcome = await requestGovernorRun(ctx, PRINT_GOVERNOR, { kind: PRINT_CYCLE_KIND, queue: PRINT_QUEUE }, by);
+  await auditOperation(ctx, by, 'requestPrintCycle', { type: 'governor', id: PRINT_GOVERNOR }, { pending: outcome.pending, cycleJobId: outcome.job?.id ?? null });
+  return outcome;
 }

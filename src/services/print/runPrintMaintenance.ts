@@ -5,10 +5,10 @@
 // A dry run returns the findings and changes nothing.
 import { sql } from 'drizzle-orm';
 import { query } from '../../db/client.ts';
-import { inTransaction, type ServiceContext } from '../context.ts';
+import type { ServiceContext } from '../context.ts';
 import { raiseAlert, resolveAlertsExcept, type AlertTarget } from '../engine/alerts.ts';
-import { appendHistory } from '../engine/history.ts';
 import type { Actor } from '../engine/types.ts';
+import { auditOperation } from './audit.ts';
 import { stuckReason } from './detectStuckPrinter.ts';
 import { printableBacklog } from './cycle.ts';
 import { PRINT_GOVERNOR, laneQueue, LANES } from './model.ts';
@@ -61,9 +61,17 @@ export async function findMaintenanceIssues(ctx: ServiceContext): Promise<Mainte
   return findings;
 }
 
-export async function runPrintMaintenance(ctx: ServiceContext, options: { dryRun: boolean }, by: Actor): Promise<MaintenanceReport> {
+/** `quietWhenHealthy`: the maintenance schedule's calls leave no history entry when nothing is found. */
+export async function runPrintMaintenance(ctx: ServiceContext, options: { dryRun: boolean; quietWhenHealthy?: boolean }, by: Actor): Promise<MaintenanceReport> {
   const findings = await findMaintenanceIssues(ctx);
-  if (options.dryRun) return { dryRun: true, findings, cycleRequested: false };
+  const audit = (cycleRequested: boolean) =>
+    findings.length > 0 || !options.quietWhenHealthy
+      ? auditOperation(ctx, by, 'runPrintMaintenance', { type: 'printPipeline', id: 'maintenance' }, { dryRun: options.dryRun, findings: findings.map((f) => `${f.kind} ${f.targetId}`), cycleRequested })
+      : Promise.resolve();
+  if (options.dryRun) {
+    await audit(false);
+    return { dryRun: true, findings, cycleRequested: false };
+  }
   for (const finding of findings) {
     await raiseAlert(ctx, { kind: finding.kind, severity: finding.kind === 'print.stuckPrinter' ? 'critical' : 'warning', targetType: finding.targetType, targetId: finding.targetId, message: finding.message }, by);
   }
@@ -73,12 +81,6 @@ export async function runPrintMaintenance(ctx: ServiceContext, options: { dryRun
   }
   const cycleRequested = findings.some((f) => f.kind === 'print.rowsWithoutCycle');
   if (cycleRequested) await requestPrintCycle(ctx, { actor: by.actor, reason: 'maintenance: queued rows without a cycle' });
-  if (findings.length > 0) {
-    await inTransaction(ctx, (tx, emit) =>
-      appendHistory(tx, emit, [
-        { actor: by.actor, operation: 'runPrintMaintenance', targetType: 'printPipeline', targetId: 'maintenance', after: { findings: findings.map((f) => `${f.kind} ${f.targetId}`), cycleRequested }, reason: by.reason },
-      ]),
-    );
-  }
+  await audit(cycleRequested);
   return { dryRun: false, findings, cycleRequested };
 }

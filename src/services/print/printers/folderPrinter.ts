@@ -21,6 +21,8 @@ export function createFolderPrinter(folder: string): Printer {
       },
     ));
   return {
+    // Files are independent: several are written at once (the file system's threads do the work).
+    concurrency: 8,
     async print(document, signal) {
       await ensureFolder();
       const content = await contentOf(document);

@@ -15,6 +15,8 @@ export interface DocumentToPrint {
 }
 
 export interface Printer {
+  /** How many documents it may print at once (default 1: one after the other). */
+  readonly concurrency?: number;
   /** Prints the document; stops (rejecting) when `signal` aborts. */
   print(document: DocumentToPrint, signal: AbortSignal): Promise<void>;
 }
