@@ -4,7 +4,7 @@
 import { sql } from 'drizzle-orm';
 import { query, type Db } from '../../db/client.ts';
 import type { ServiceContext } from '../context.ts';
-import { configureQueue, pauseQueue, resumeQueue } from '../engine/queues.ts';
+import { pauseQueue, resumeQueue } from '../engine/queues.ts';
 import type { Actor } from '../engine/types.ts';
 import { InvalidInputError } from '../errors.ts';
 import { LANES, laneQueue, parseLane, ROW_STATUSES, type Lane, type RowStatus } from './model.ts';
@@ -26,16 +26,9 @@ const needsReason = (reason: string | null | undefined) => {
 export async function pausePrintLane(ctx: ServiceContext, laneName: string, by: Actor): Promise<LaneState> {
   const lane = parseLane(laneName);
   needsReason(by.reason);
-  await ensureLaneQueue(ctx, lane, by);
   await pauseQueue(ctx, laneQueue(lane), by);
   ctx.bus.publish('printLane:updated', { lanes: [lane] });
   return getLaneState(ctx.db, lane);
-}
-
-/** The lane's engine queue exists once its first slice is enqueued; a lane paused before that gets it now. */
-async function ensureLaneQueue(ctx: ServiceContext, lane: Lane, by: Actor) {
-  const [exists] = await query<{ name: string }>(ctx.db, sql`select name from queues where name = ${laneQueue(lane)}`);
-  if (!exists) await configureQueue(ctx, { name: laneQueue(lane) }, { actor: by.actor, reason: `print lane ${lane}` });
 }
 
 /** Resumes the lane; its waiting slices start, and a print cycle is asked for its queued rows. */
