@@ -17,6 +17,7 @@ import { bearerToken } from './auth.ts';
 import type { ApiContext, Caller } from './context.ts';
 import { AbuseGuard, type AbuseLimits, type ConnectionHolder } from './limits/index.ts';
 import { LimitError } from './limits/errors.ts';
+import { boundedDocumentCaches } from './documentCaches.ts';
 import { graphiqlExamples } from './graphiqlExamples.ts';
 import { createLoaders } from './loaders.ts';
 import { httpRoutes } from './routes/index.ts';
@@ -93,6 +94,7 @@ export function createApi(
     maskedErrors: { maskError: maskApiError },
     // Request bodies, chunked or not; WebSocket messages are bounded by maxPayload below.
     maxRequestBodySize: MAX_REQUEST_BYTES,
+    parserAndValidationCache: boundedDocumentCaches(),
     logging: false,
     graphiql: { title: 'Pressroom', defaultQuery: graphiqlExamples },
     context: async ({ request, req }) => ({
