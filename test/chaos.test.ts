@@ -1,0 +1,53 @@
+// The reliability suite (npm run chaos) at a tiny size, on a PostgreSQL and a Redis of its own: its
+// scenarios still run end to end and still find nothing wrong. Server mode runs only (it starts
+// its own servers, the same in either mode: once is enough).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCluster, type Cluster } from '../chaos/cluster.ts';
+import { runFolderLock } from '../chaos/folderLock.ts';
+import { runFuzz } from '../chaos/fuzz.ts';
+import { runPostgresRestarts } from '../chaos/postgresRestarts.ts';
+import { runRedisOutage } from '../chaos/redisOutage.ts';
+import { reliabilityLines } from '../chaos/report.ts';
+import { runWorkerKills } from '../chaos/workerKills.ts';
+import { serverMode } from './support/db.ts';
+
+const log = () => {};
+
+describe.runIf(serverMode)('the reliability suite, small', () => {
+  let cluster: Cluster;
+  beforeAll(async () => {
+    cluster = await startCluster('chaos_smoke');
+  }, 120_000);
+  afterAll(() => cluster?.close(), 120_000);
+
+  it('kills workers mid-job: nothing lost or done twice, recovered long before the 30 s lease', async () => {
+    const result = await runWorkerKills(cluster, 2, log);
+    expect(result).toMatchObject({ kills: 2, lost: 0, completedTwice: 0, effectTwice: 0 });
+    expect(result.recoveryMs.at(-1)).toBeLessThan(15_000);
+    expect(reliabilityLines({ kills: result })[0]).toContain('Worker killed mid-job');
+  }, 300_000);
+
+  it('fuzzes the API: no crash, no 5xx, nothing internal in a response, no hang, no socket closed', async () => {
+    const result = await runFuzz(cluster, 200, log);
+    expect(result).toMatchObject({ crashes: 0, serverErrors: 0, leaks: 0, hangs: 0, socketsClosed: 0 });
+    expect(result.examples).toEqual([]);
+  }, 300_000);
+
+  it('stops Redis under subscribers: calls served, every subscriber told and then sent a fresh snapshot', async () => {
+    const result = await runRedisOutage(cluster, 1_500, 3, log);
+    expect(result).toMatchObject({ callsServed: result.calls, toldDown: 3, freshAfter: 3, silent: 0 });
+  }, 300_000);
+
+  it('restarts PostgreSQL under load: nothing lost, no hang, no process died, only 503s while it is down', async () => {
+    const result = await runPostgresRestarts(cluster, 1, log);
+    expect(result).toMatchObject({ lost: 0, hangs: 0, otherErrors: 0, processesDied: 0 });
+    expect(result.served).toBeGreaterThan(0);
+    expect(result.recoveryMs).toHaveLength(1);
+  }, 300_000);
+
+  it('kills an embedded Pressroom: it starts again at once on its folder', async () => {
+    const result = await runFolderLock(1, log);
+    expect(result).toMatchObject({ kills: 1, refused: 0 });
+    expect(result.restartMs).toHaveLength(1);
+  }, 300_000);
+});
