@@ -1,5 +1,10 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so `npx pressroom …` works from a checkout.
-import { register } from 'tsx/esm/api';
-register();
-await import('../src/cli.ts');
+// `npx pressroom …`: the CLI compiled at install (npm install runs `npm run build`; see package.json).
+import { existsSync } from 'node:fs';
+
+const entry = new URL('../dist/cli.js', import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write('pressroom: not built yet: run `npm run build` (npm install does it)\n');
+  process.exit(1);
+}
+await import(entry.href);

@@ -10,6 +10,9 @@ import type { ServiceContext } from '../src/services/context.ts';
 import { createInProcessBus } from '../src/services/events.ts';
 import { createJobNotifier } from '../src/services/engine/notifier.ts';
 import { DEFAULT_ENGINE_SETTINGS } from '../src/services/engine/settings.ts';
+import { KindRegistry } from '../src/services/engine/kinds/registry.ts';
+import { builtInHandlers } from '../src/handlers/index.ts';
+import { handlers as chaosHandlers } from './handler.ts';
 import { spawnPressroom, type PressroomProcess } from '../bench/pressroomProcess.ts';
 import { startPostgresServer, type PostgresServer } from './postgresServer.ts';
 import { startRedisServer, type RedisServer } from './redisServer.ts';
@@ -45,6 +48,7 @@ export async function startCluster(name: string): Promise<Cluster> {
     log: pino({ level: 'silent' }),
     notifier: createJobNotifier(database.db),
     settings: DEFAULT_ENGINE_SETTINGS,
+    kinds: new KindRegistry([...builtInHandlers, ...chaosHandlers]),
   };
   const processes: PressroomProcess[] = [];
   const env = { DATABASE_URL: url, REDIS_URL: redis.url, PRESSROOM_HANDLERS: 'chaos/handler.ts', LOG_LEVEL: 'warn' };

@@ -5,7 +5,7 @@
 // the API's memory (RSS from /metrics) before, after and after a rest.
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { graphiqlExamples } from '../src/api/graphiqlExamples.ts';
+import { graphiqlExamples } from '../src/api/examples/index.ts';
 import type { Cluster } from './cluster.ts';
 import { sleep } from './cluster.ts';
 
@@ -41,7 +41,7 @@ function random(seed: number) {
 }
 
 const SEEDS = [
-  ...graphiqlExamples.split(/\n(?=query |mutation |subscription )/).filter((part) => /^(query|mutation|subscription) /.test(part)),
+  ...graphiqlExamples.map((example) => example.operation),
   '{ queues { name stats { queued running } } }',
   '{ jobs(first: 50) { edges { node { id runId status queue { name stats { queued } } history(first: 5) { edges { node { actor } } } } } } }',
   'subscription { queueStats { name stats { queued } } }',

@@ -1,5 +1,8 @@
 // Puts a Pressroom process together from its configuration: database (migrated), event bus,
 // services; and a worker on top when the process runs one.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { sql } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
@@ -7,26 +10,47 @@ import { openDatabase, type Database } from './db/client.ts';
 import { migrateDatabase } from './db/migrate.ts';
 import { builtInHandlers, loadHandlerModules } from './handlers/index.ts';
 import type { ServiceContext } from './services/context.ts';
+import { DependencyUnavailableError } from './services/errors.ts';
 import { createInProcessBus, createRedisBus, type EventBus } from './services/events.ts';
 import { createJobNotifier } from './services/engine/notifier.ts';
 import { followRuntimeSettings } from './services/engine/runtimeSettings.ts';
+import { followTrackingSchedule } from './services/tracking/schedule.ts';
 import { DEFAULT_RUNTIME_SETTINGS, engineSettingsFrom, type RuntimeSettings } from './services/engine/settings.ts';
-import { createRegistry } from './worker/handler.ts';
+import { KindRegistry } from './services/engine/kinds/registry.ts';
+import { createRegistry, type JobHandler } from './worker/handler.ts';
 import { SupervisorRunner } from './worker/supervisor.ts';
 import { Worker } from './worker/worker.ts';
+import { ensurePrintSchedules } from './services/print/printSchedules.ts';
 
 export interface Pressroom {
   config: Config;
+  /** The job kinds defined in code (built in and PRESSROOM_HANDLERS): known to enqueue, run by this process's worker. */
+  handlers: JobHandler<any>[];
   database: Database;
   services: ServiceContext;
   close(): Promise<void>;
 }
 
 export async function openPressroom(config: Config, log: Logger): Promise<Pressroom> {
-  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.PRESSROOM_DATA_DIR, poolSize: config.PRESSROOM_DB_POOL_SIZE, connectTimeoutMs: config.PRESSROOM_DB_CONNECT_TIMEOUT_MS });
+  // Every dependency answers before anything is written: Redis first (opening the embedded
+  // database creates its folder), then the database.
+  const bus = config.REDIS_URL ? await connectRedisBus(config.REDIS_URL, config.PRESSROOM_REDIS_PREFIX, log) : createInProcessBus();
+  let database: Database;
   try {
+    if (!config.DATABASE_URL && !existsSync(path.join(config.PRESSROOM_DATA_DIR, 'pgdata'))) {
+      log.info({ folder: config.PRESSROOM_DATA_DIR }, 'first start: creating the embedded database (a few seconds)');
+    }
+    database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.PRESSROOM_DATA_DIR, poolSize: config.PRESSROOM_DB_POOL_SIZE, connectTimeoutMs: config.PRESSROOM_DB_CONNECT_TIMEOUT_MS });
+  } catch (error) {
+    await bus.close();
+    throw error;
+  }
+  try {
+    await checkDatabaseReachable(database, config.DATABASE_URL);
+    const started = performance.now();
+    log.debug('applying database migrations');
     await migrateDatabase(database, config.DATABASE_URL);
-    const bus = config.REDIS_URL ? await connectRedisBus(config.REDIS_URL, config.PRESSROOM_REDIS_PREFIX, log) : createInProcessBus();
+    log.debug({ durationMs: Math.round(performance.now() - started) }, 'database migrated');
     const notifier = createJobNotifier(database.db);
     // The env values are the defaults; stored runtime settings override them, and changes made
     // anywhere reach services.settings through the bus.
@@ -37,17 +61,15 @@ export async function openPressroom(config: Config, log: Logger): Promise<Pressr
       supervisorIntervalMs: config.PRESSROOM_SUPERVISOR_INTERVAL_MS,
       supervisorLeaseMs: config.PRESSROOM_SUPERVISOR_LEASE_MS,
     };
-    const services: ServiceContext = { db: database.db, bus, log, notifier, settings: engineSettingsFrom(defaults) };
-    let unfollow: () => void;
-    try {
-      unfollow = await followRuntimeSettings(services, defaults);
-    } catch (error) {
-      await bus.close();
-      throw error;
-    }
+    const handlers = [...builtInHandlers, ...(await loadHandlerModules(config.PRESSROOM_HANDLERS))];
+    const services: ServiceContext = { db: database.db, bus, log, notifier, settings: engineSettingsFrom(defaults), kinds: new KindRegistry(handlers) };
+    const unfollowSettings = await followRuntimeSettings(services, defaults);
+    const unfollowTracking = await followTrackingSchedule(services);
+    const unfollow = () => (unfollowSettings(), unfollowTracking());
     log.info({ database: database.mode === 'embedded' ? config.PRESSROOM_DATA_DIR : redact(config.DATABASE_URL!), bus: config.REDIS_URL ? 'redis' : 'in-process' }, 'pressroom opened');
     return {
       config,
+      handlers,
       database,
       services,
       async close() {
@@ -58,26 +80,40 @@ export async function openPressroom(config: Config, log: Logger): Promise<Pressr
       },
     };
   } catch (error) {
+    await bus.close();
     await database.close();
     throw error;
   }
 }
 
+async function checkDatabaseReachable(database: Database, url: string | undefined): Promise<void> {
+  try {
+    await database.db.execute(sql`select 1`);
+  } catch (error) {
+    throw new DependencyUnavailableError(`cannot reach PostgreSQL at ${url ? redact(url) : 'the embedded folder'}: ${reasonOf(error)}`);
+  }
+}
+
 export async function connectRedisBus(url: string, prefix: string, log: Logger): Promise<EventBus> {
   const connect = async () => {
-    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
-    client.on('error', (error) => log.warn({ err: error }, 'redis connection error'));
+    // No retries while connecting: an unreachable Redis is said once, before anything is written.
+    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3, retryStrategy: () => null });
+    client.on('error', () => {});
     try {
       await client.connect();
     } catch (error) {
       client.disconnect();
-      throw new Error(`cannot connect to Redis at ${redact(url)}: ${(error as Error).message}`);
+      throw new DependencyUnavailableError(`cannot reach Redis at ${redact(url)}: ${reasonOf(error)}`);
     }
+    // Connected: from now on it reconnects after a drop, and says so in one line.
+    client.options.retryStrategy = (times) => Math.min(times * 200, 2_000);
+    client.removeAllListeners('error');
+    client.on('error', (error) => log.warn({ error: error.message }, 'redis connection error'));
     return client;
   };
   const publisher = await connect();
   try {
-    return createRedisBus(publisher, await connect(), prefix, (error) => log.warn({ err: error }, 'could not publish an event to Redis'));
+    return createRedisBus(publisher, await connect(), prefix, (error) => log.warn({ error: reasonOf(error) }, 'could not publish an event to Redis'));
   } catch (error) {
     publisher.disconnect();
     throw error;
@@ -86,7 +122,7 @@ export async function connectRedisBus(url: string, prefix: string, log: Logger):
 
 export async function startWorker(pressroom: Pressroom): Promise<Worker> {
   const { config } = pressroom;
-  const handlers = createRegistry([...builtInHandlers, ...(await loadHandlerModules(config.PRESSROOM_HANDLERS))]);
+  const handlers = createRegistry(pressroom.handlers);
   const worker = new Worker({
     services: pressroom.services,
     database: pressroom.database,
@@ -100,6 +136,8 @@ export async function startWorker(pressroom: Pressroom): Promise<Worker> {
     shutdownGraceMs: config.PRESSROOM_SHUTDOWN_GRACE_MS,
   });
   await worker.start();
+  // The print pipeline's recurring jobs (maintenance, the production lane's scan) exist once a worker runs.
+  await ensurePrintSchedules(pressroom.services);
   return worker;
 }
 
@@ -109,6 +147,9 @@ export function startSupervisor(pressroom: Pressroom): SupervisorRunner {
   runner.start();
   return runner;
 }
+
+/** A connection failure in a few words (a refused connection to several addresses has no message, only a code). */
+const reasonOf = (error: unknown) => (error as Error).message || (error as NodeJS.ErrnoException).code || String(error);
 
 /** A URL without its password, for logs and messages. */
 function redact(url: string): string {

@@ -47,6 +47,23 @@ const environment = z.object({
     .string()
     .optional()
     .transform((value) => (value ? value.split(',').map((p) => p.trim()).filter(Boolean) : [])),
+  /** Where the default printer writes documents; `print-output` in the data folder when unset. */
+  PRESSROOM_PRINT_DIR: z.string().min(1).optional(),
+  /** folder (the default) or scripted (tests and demos: fails, retries or hangs on chosen documents). */
+  PRESSROOM_PRINTER: z.enum(['folder', 'scripted']).default('folder'),
+  /** The scripted printer's rules, JSON (src/services/print/printers/scriptedPrinter.ts). */
+  PRESSROOM_PRINTER_SCRIPT: z
+    .string()
+    .optional()
+    .refine((value) => {
+      if (value === undefined) return true;
+      try {
+        JSON.parse(value);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'expected JSON'),
   PRESSROOM_HOST: z.string().min(1).default('127.0.0.1'),
   PRESSROOM_PORT: int(0, 65_535, 4_000),
   /** Abuse limits of each API process (src/api/limits); 0 turns one off. */

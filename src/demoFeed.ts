@@ -1,5 +1,6 @@
 // With the embedded database, `pressroom start` feeds itself demo document-processing jobs so
-// that a newcomer sees the engine work: a few at once, then one every 15 seconds.
+// that a newcomer sees the engine work: a few at once, then one every 15 seconds; every fourth
+// fails on its first run, so that there is a failed job to find and retry.
 import type { ServiceContext } from './services/context.ts';
 import { enqueueJob } from './services/engine/jobs/enqueue.ts';
 
@@ -10,7 +11,8 @@ export function startDemoFeed(services: ServiceContext, everyMs = 15_000): { sto
   const enqueueOne = () => {
     const title = `${TITLES[count % TITLES.length]}-${++count}`;
     const pages = Array.from({ length: 12 + (count % 5) * 4 }, (_, i) => `page-${i + 1}`);
-    enqueueJob(services, { kind: 'document.process', queue: 'documents', payload: { title }, items: pages }, { actor: 'demo' })
+    const failOnce = count % 4 === 2;
+    enqueueJob(services, { kind: 'document.process', queue: 'documents', payload: { title, failOnce }, items: pages }, { actor: 'demo' })
       .then(({ job }) => services.log.info({ runId: job.runId, pages: pages.length }, 'demo job enqueued'))
       .catch((error) => services.log.warn({ err: error }, 'demo job not enqueued'));
   };

@@ -56,12 +56,16 @@ const holds = (queue: string, count: number, ms: number) => Array.from({ length:
 describe('queues', () => {
   it('stops claims from a paused queue, records who paused it and why, and claims again on resume', async () => {
     const { services, database } = db();
+    // Queues are made on purpose: pausing a name no queue has is refused, and makes nothing.
+    await expect(pauseQueue(services, 'q-paused', { actor: 'ops', reason: 'press maintenance' })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(getQueue(services.db, 'q-paused')).rejects.toBeInstanceOf(NotFoundError);
+    await configureQueue(services, { name: 'q-paused' }, { actor: 'admin' });
     const paused = await pauseQueue(services, 'q-paused', { actor: 'ops', reason: 'press maintenance' });
     expect(paused).toMatchObject({ name: 'q-paused', paused: true, pausedBy: 'ops', pausedReason: 'press maintenance' });
     expect(paused.pausedAt).toBeInstanceOf(Date);
     expect(await getQueue(services.db, 'q-paused')).toMatchObject({ paused: true, pausedBy: 'ops', pausedReason: 'press maintenance' });
     const { entries } = await listHistory(services.db, { targetType: 'queue', targetId: 'q-paused' }, { first: 10 });
-    expect(entries).toEqual([expect.objectContaining({ operation: 'pause', actor: 'ops', reason: 'press maintenance', after: { paused: true } })]);
+    expect(entries).toEqual([expect.objectContaining({ operation: 'pause', actor: 'ops', reason: 'press maintenance', after: { paused: true } }), expect.objectContaining({ operation: 'configure' })]);
 
     const worker = await startTestWorker(services, database, { queues: ['q-paused', 'q-paused-sentinel'] });
     try {
@@ -79,7 +83,7 @@ describe('queues', () => {
       expect(resumed).toMatchObject({ paused: false, pausedBy: null, pausedReason: null, pausedAt: null });
       await waitForJob(job.id, (j) => j.status === 'completed', 'completed after the resume');
       const { entries: after } = await listHistory(services.db, { targetType: 'queue', targetId: 'q-paused' }, { first: 10 });
-      expect(after.map((e) => e.operation)).toEqual(['resume', 'pause']);
+      expect(after.map((e) => e.operation)).toEqual(['resume', 'pause', 'configure']);
     } finally {
       await worker.stop();
     }

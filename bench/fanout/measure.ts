@@ -9,7 +9,8 @@ import { enqueueJob } from '../../src/services/engine/jobs/enqueue.ts';
 import { createJobNotifier } from '../../src/services/engine/notifier.ts';
 import { DEFAULT_ENGINE_SETTINGS } from '../../src/services/engine/settings.ts';
 import { createScratchDatabase } from '../engine/system.ts';
-import { FANOUT_KIND } from './handler.ts';
+import { FANOUT_KIND, handlers } from './handler.ts';
+import { KindRegistry } from '../../src/services/engine/kinds/registry.ts';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { collectGarbage, InspectorSession, INSPECT_ARG, INSPECTOR_URL, startCpuProfile } from './inspector.ts';
@@ -139,7 +140,7 @@ export async function measureFanout(subscribers: number, settings: FanoutSetting
 /** Enqueues the jobs the subscribers follow (queued until the worker process starts). */
 async function enqueueBenchJobs(url: string, settings: FanoutSettings): Promise<number[]> {
   const database = await openDatabase({ url, poolSize: 2 });
-  const services = { db: database.db, bus: createInProcessBus(), log: pino({ level: 'warn' }), notifier: createJobNotifier(database.db), settings: DEFAULT_ENGINE_SETTINGS };
+  const services = { db: database.db, bus: createInProcessBus(), log: pino({ level: 'warn' }), notifier: createJobNotifier(database.db), settings: DEFAULT_ENGINE_SETTINGS, kinds: new KindRegistry(handlers) };
   try {
     await migrateDatabase(database, url);
     const ids: number[] = [];

@@ -13,15 +13,17 @@ import { schema } from '../schema/index.ts';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import { webSockets } from '../metrics/index.ts';
 import { measureEvents } from '../metrics/events.ts';
-import { bearerToken } from './auth.ts';
+import { armorRefusal } from './armorRefusals.ts';
+import { bearerToken, refusalOf } from './auth.ts';
 import type { ApiContext, Caller } from './context.ts';
 import { AbuseGuard, type AbuseLimits, type ConnectionHolder } from './limits/index.ts';
 import { LimitError } from './limits/errors.ts';
 import { boundedDocumentCaches } from './documentCaches.ts';
-import { graphiqlExamples } from './graphiqlExamples.ts';
+import { graphiqlPage } from './graphiql.ts';
 import { createLoaders } from './loaders.ts';
 import { httpRoutes } from './routes/index.ts';
 import { findRoute } from './routes/types.ts';
+import { operatorLogPlugin } from './operatorLog.ts';
 
 export interface ApiServerOptions {
   services: ServiceContext;
@@ -31,6 +33,8 @@ export interface ApiServerOptions {
   production: boolean;
   /** Abuse limits (src/api/limits); none when unset (`pressroom serve` sets those of PRESSROOM_LIMIT_*). */
   limits?: AbuseLimits;
+  /** The secret the CLI on this machine brings to act as the admin 'cli' (src/api/localControl.ts). */
+  localControlToken?: string;
 }
 
 export interface ApiServer {
@@ -82,8 +86,13 @@ function maskApiError(error: unknown, message: string): Error {
 /** Yoga's message for a masked error. */
 const MASKED_MESSAGE = 'Unexpected error.';
 
+/** A request without a live key, where one is needed: HTTP 401 with a GraphQL error body. */
+function unauthenticated(caller: Caller): GraphQLError {
+  return new GraphQLError(refusalOf(caller), { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+}
+
 export function createApi(
-  options: Pick<ApiServerOptions, 'services' | 'production'>,
+  options: Pick<ApiServerOptions, 'services' | 'production' | 'localControlToken'>,
   guard = new AbuseGuard(),
 ): YogaServerInstance<ServerContext, ApiContext> {
   const { services } = options;
@@ -96,25 +105,28 @@ export function createApi(
     maxRequestBodySize: MAX_REQUEST_BYTES,
     parserAndValidationCache: boundedDocumentCaches(),
     logging: false,
-    graphiql: { title: 'Pressroom', defaultQuery: graphiqlExamples },
-    context: async ({ request, req }) => ({
-      services,
-      caller: await guard.caller(services.db, bearerToken(request.headers.get('authorization')), req?.socket.remoteAddress),
-      loaders: createLoaders(services.db),
-    }),
+    ...graphiqlPage(services),
+    context: async ({ request, req }) => {
+      const token = bearerToken(request.headers.get('authorization'));
+      const caller = await guard.caller(services.db, token, req?.socket.remoteAddress, options.localControlToken);
+      // Nothing in the API is open without a role: refuse now, with a status a client can act on.
+      if (caller.role === null) throw unauthenticated(caller);
+      return { services, caller, loaders: createLoaders(services.db) };
+    },
     plugins: [
+      operatorLogPlugin(),
       // A request a browser could send cross-site without a preflight (GET, form or text/plain
-      // POST) must carry a header only a script can set.
+      // POST) must carry a header only a script can set; GraphiQL sends one (src/api/graphiql.ts).
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'authorization'] }),
       EnvelopArmorPlugin({
-        maxDepth: { n: 10 },
+        maxDepth: { n: 10, ...armorRefusal },
         // Armor's cost multiplies by `first` and by 1.5 per level: a page of 50 jobs with their queue
         // stats, 5 items and 5 history entries costs about 62k, a page of 200 jobs with every field
         // about 64k. 5k refused even a history page of 200; nested pages of 200 (millions) stay out.
-        costLimit: { maxCost: 100_000 },
-        maxAliases: { n: 15 },
+        costLimit: { maxCost: 100_000, ...armorRefusal },
+        maxAliases: { n: 15, ...armorRefusal },
         maxTokens: { n: 2_000 },
-        maxDirectives: { n: 20 },
+        maxDirectives: { n: 20, ...armorRefusal },
         blockFieldSuggestion: { enabled: options.production },
       }),
     ],
@@ -134,7 +146,14 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     server.once('error', (error) => reject(ListenError.from(error, options.host, options.port)));
     server.listen(options.port, options.host, () => resolve());
   });
-  const sockets = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: MAX_REQUEST_BYTES });
+  const sockets = new WebSocketServer({
+    server,
+    path: yoga.graphqlEndpoint,
+    maxPayload: MAX_REQUEST_BYTES,
+    // A page on another site may open a WebSocket here with the browser's loopback address: only
+    // pages served from this origin (GraphiQL, the dashboard) and clients that are not browsers (no Origin) may.
+    verifyClient: ({ req }: { req: IncomingMessage }) => isSameOrigin(req),
+  });
   // Who each connection counts against (src/api/limits): its address, then its key.
   const holders = new WeakMap<WebSocket, ConnectionHolder>();
   sockets.on('connection', (socket, request) => {
@@ -157,7 +176,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         const token = bearerToken(String(ctx.connectionParams?.authorization ?? ''));
         let caller: Caller;
         try {
-          caller = await guard.caller(options.services.db, token, ctx.extra.request.socket.remoteAddress);
+          caller = await guard.caller(options.services.db, token, ctx.extra.request.socket.remoteAddress, options.localControlToken);
         } catch (error) {
           if (!(error instanceof LimitError)) throw error;
           ctx.extra.socket.close(CLOSE_TOO_MANY, error.message);
@@ -217,4 +236,15 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** A request without an Origin (not a browser), or from a page this server served. */
+function isSameOrigin(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (!origin) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
 }

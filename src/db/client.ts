@@ -1,6 +1,7 @@
 // Opens the database: embedded PGlite in a locked folder when DATABASE_URL is unset,
 // PostgreSQL through postgres.js otherwise. Both give the same drizzle API, plus the
 // LISTEN/NOTIFY the worker wakes on.
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import type { SQL } from 'drizzle-orm';
@@ -9,6 +10,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { lockDataFolder } from './dataFolderLock.ts';
+import { readEmbeddedTemplate } from './embeddedTemplate.ts';
 import * as schema from './engine/schema.ts';
 
 export type Schema = typeof schema;
@@ -55,7 +57,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   await mkdir(dataDir, { recursive: true });
   const unlock = await lockDataFolder(dataDir);
   try {
-    const pg = await PGlite.create(`${dataDir}/pgdata`);
+    const pgdata = `${dataDir}/pgdata`;
+    const template = existsSync(pgdata) ? undefined : await readEmbeddedTemplate();
+    const pg = await PGlite.create(pgdata, template ? { loadDataDir: template } : {});
     return wrapPglite(pg, unlock);
   } catch (error) {
     await unlock();

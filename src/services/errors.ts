@@ -61,6 +61,19 @@ export class InvalidInputError extends PressroomError {
   }
 }
 
+/**
+ * No handler in this process's code defines the kind and no worker has announced it: a job of it
+ * would wait forever. `allowUnknownKind: true` enqueues it anyway (a worker not started yet).
+ */
+export class UnknownKindError extends PressroomError {
+  readonly code = 'UNKNOWN_KIND';
+  /** The field that names the kind. */
+  readonly path = 'kind';
+  constructor(readonly kind: string) {
+    super(`kind: unknown job kind ${kind}: no handler defines it and no worker serves it (pass allowUnknownKind: true for a kind whose workers are not started yet)`);
+  }
+}
+
 export class GovernorBusyError extends PressroomError {
   readonly code = 'GOVERNOR_BUSY';
   constructor(
@@ -119,4 +132,9 @@ export class ListenError extends PressroomError {
     };
     return new ListenError(host, port, reasons[error.code ?? ''] ?? error.message);
   }
+}
+
+/** PostgreSQL or Redis cannot be reached: the process stops before writing anything. */
+export class DependencyUnavailableError extends PressroomError {
+  readonly code = 'DEPENDENCY_UNAVAILABLE';
 }

@@ -32,7 +32,18 @@ export interface EventMap {
   'schedule:updated': { schedule: import('./engine/schedules.ts').Schedule; deleted?: boolean };
   'alert:raised': { alert: import('./engine/alerts.ts').Alert };
   'alert:updated': { alert: import('./engine/alerts.ts').Alert };
+  /** Printer or scanner records stored (new ones only; a record sent again is not counted). */
+  'tracking:recorded': { source: import('./tracking/types.ts').TrackingSource; recorded: number };
+  /** A batch of records processed: the marker moved. */
+  'tracking:processed': import('./tracking/types.ts').ProcessOutcome;
+  /** Operations of these production jobs changed. */
+  'productionJob:updated': { jobIds: string[] };
   'settings:updated': { settings: import('./engine/settings.ts').RuntimeSettings; stored: Partial<import('./engine/settings.ts').RuntimeSettings>; revision: number };
+  /** Scans whose status or counts (of slices, batches or rows) changed. */
+  'printScan:updated': { scanIds: number[] };
+  /** Lanes whose row counts or pause state changed. */
+  'printLane:updated': { lanes: import('./print/model.ts').Lane[] };
+  'printDocument:submitted': { count: number };
 }
 export type EventName = keyof EventMap;
 

@@ -16,6 +16,7 @@ import { getJob } from '../services/engine/jobs/read.ts';
 import { acknowledgeControl, completeRuns, failRun, releaseRuns, renewLeases, type Completion } from '../services/engine/jobs/finish.ts';
 import { CONTROL_CHANNEL, JOBS_CHANNEL } from '../services/engine/notifier.ts';
 import type { Job } from '../services/engine/types.ts';
+import { describeKind } from '../services/engine/kinds/registry.ts';
 import { deregisterWorker, registerWorker, setWorkerStopping } from '../services/engine/workers.ts';
 import { FatalError, JobInterrupted, TransientError } from './errors.ts';
 import type { HandlerRegistry } from './handler.ts';
@@ -70,10 +71,11 @@ export class Worker {
 
   async start(): Promise<void> {
     const { services, database, queues, concurrency, leaseMs, pollIntervalMs } = this.options;
+    const kinds = [...this.options.handlers.values()].map(describeKind);
     // Held before the worker registers: the supervisor never sees it registered without its lock.
     this.liveness = await holdLiveness(database, this.log);
     try {
-      await registerWorker(services, { id: this.id, host: hostname(), pid: process.pid, queues, concurrency, livenessKey: this.liveness?.key ?? null });
+      await registerWorker(services, { id: this.id, host: hostname(), pid: process.pid, queues, concurrency, kinds, livenessKey: this.liveness?.key ?? null });
     } catch (error) {
       await this.liveness?.release();
       throw error;
@@ -234,7 +236,9 @@ export class Worker {
     const errorClass = error instanceof FatalError ? 'fatal' : 'transient';
     const retryAfterMs = error instanceof TransientError ? error.retryAfterMs : undefined;
     const job = await failRun(services, { ...run.ref, workerId: this.id, message, errorClass, retryAfterMs, metrics });
-    log.warn({ err: error, status: job.status }, job.status === 'failed' ? 'job failed' : 'attempt failed; will retry');
+    // One line for a failure the handler classified; the stack only for what it did not expect.
+    const expected = error instanceof FatalError || error instanceof TransientError;
+    log.warn({ ...(expected ? {} : { err: error }), status: job.status, errorClass }, `${job.status === 'failed' ? 'job failed' : 'attempt failed; will retry'}: ${message}`);
   }
 
   private async complete(completions: Completion[]) {

@@ -8,11 +8,12 @@ import type { ServiceContext } from '../../src/services/context.ts';
 import { createInProcessBus } from '../../src/services/events.ts';
 import { createJobNotifier } from '../../src/services/engine/notifier.ts';
 import { DEFAULT_ENGINE_SETTINGS } from '../../src/services/engine/settings.ts';
+import { KindRegistry } from '../../src/services/engine/kinds/registry.ts';
 
 /** The API on a database it cannot reach. */
 export async function apiOn(url: string, connectTimeoutMs = 1_000): Promise<{ api: ApiServer; database: Database }> {
   const database = await openDatabase({ url, connectTimeoutMs });
-  const services: ServiceContext = { db: database.db, bus: createInProcessBus(), log: pino({ level: 'silent' }), notifier: createJobNotifier(database.db), settings: DEFAULT_ENGINE_SETTINGS };
+  const services: ServiceContext = { db: database.db, bus: createInProcessBus(), log: pino({ level: 'silent' }), notifier: createJobNotifier(database.db), settings: DEFAULT_ENGINE_SETTINGS, kinds: new KindRegistry([]) };
   return { api: await startApiServer({ services, host: '127.0.0.1', port: 0, production: true }), database };
 }
 

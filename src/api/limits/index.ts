@@ -141,11 +141,11 @@ export class AbuseGuard {
    * The caller of a request or operation, within the limits: an address locked after failed
    * authentications is refused before its key is looked up; a key over its rate is refused.
    */
-  async caller(db: Db, token: string | null, address: string | undefined): Promise<Caller> {
+  async caller(db: Db, token: string | null, address: string | undefined, localControlToken?: string): Promise<Caller> {
     const where = address ?? 'unknown';
     const locked = this.authFailures?.lockedFor(where) ?? 0;
     if (locked > 0) refuse(new AuthLockedError(locked));
-    const caller = await resolveCaller(db, token, address);
+    const caller = await resolveCaller(db, token, address, localControlToken);
     if (token && caller.role === null) this.authFailures?.record(where);
     if (token && caller.role !== null && this.rate) {
       const wait = this.rate.take(caller.name);

@@ -8,9 +8,9 @@ import { QueueRef } from '../../schema/engine/queue.ts';
 builder.mutationFields((t) => ({
   pauseQueue: t.field({
     type: QueueRef,
-    description: 'Stops workers claiming from the queue; running jobs finish.',
+    description: 'Stops workers claiming from the queue; running jobs finish. The queue must exist (configureQueue creates one).',
     authScopes: { operator: true },
-    errors: { types: commonErrors },
+    errors: { types: [...commonErrors, NotFoundError] },
     args: { name: t.arg.string({ required: true }), reason: t.arg.string({ required: false }) },
     resolve: (_root, args, context) => pauseQueue(context.services, args.name, actorOf(context, args.reason)),
   }),

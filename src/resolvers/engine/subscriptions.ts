@@ -255,6 +255,7 @@ function summaryMatches(filter: JobFilter, job: Pick<JobSummary, 'status' | 'kin
   if (filter.kind && job.kind !== filter.kind) return false;
   if (filter.queue && job.queue !== filter.queue) return false;
   if (filter.runId && job.runId !== filter.runId) return false;
+  if (filter.runIdPrefix && !job.runId.startsWith(filter.runIdPrefix)) return false;
   if (filter.stage && job.progress?.stage !== filter.stage) return false;
   return true;
 }
@@ -263,6 +264,8 @@ function jobMatches(filter: JobFilter, job: Job): boolean {
   if (!summaryMatches(filter, job)) return false;
   if (filter.createdAfter && job.createdAt < filter.createdAfter) return false;
   if (filter.createdBefore && job.createdAt >= filter.createdBefore) return false;
+  // An event carries no payload: it matched on the rest, the job read afterwards decides.
+  if (filter.payloadText && !JSON.stringify(job.payload).toLowerCase().includes(filter.payloadText.toLowerCase())) return false;
   return true;
 }
 

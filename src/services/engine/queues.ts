@@ -58,11 +58,10 @@ async function setPaused(ctx: ServiceContext, name: string, paused: boolean, by:
   const queue = await inTransaction(ctx, async (tx, emit) => {
     const [row] = await query<Row>(
       tx,
+      // Queues are made on purpose (configureQueue, or a job enqueued into one): a mistyped name is not found.
       paused
-        ? sql`insert into queues (name, paused, paused_by, paused_reason, paused_at) values (${name}, true, ${by.actor}, ${by.reason ?? null}, now())
-              on conflict (name) do update set paused = true, paused_by = excluded.paused_by, paused_reason = excluded.paused_reason,
-                paused_at = now(), updated_at = now()
-              returning *`
+        ? sql`update queues set paused = true, paused_by = ${by.actor}, paused_reason = ${by.reason ?? null}, paused_at = now(), updated_at = now()
+              where name = ${name} returning *`
         : sql`update queues set paused = false, paused_by = null, paused_reason = null, paused_at = null, updated_at = now()
               where name = ${name} returning *`,
     );

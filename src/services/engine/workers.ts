@@ -6,6 +6,7 @@ import { query, type Db } from '../../db/client.ts';
 import { inTransaction, type ServiceContext } from '../context.ts';
 import { appendHistory } from './history.ts';
 import { workerFromRow } from './rows.ts';
+import type { KindDescription } from './kinds/registry.ts';
 import type { Worker } from './types.ts';
 
 type Row = Record<string, unknown>;
@@ -16,14 +17,24 @@ export interface WorkerRegistration {
   pid: number;
   queues: string[] | null;
   concurrency: number;
+  /** The kinds it has handlers for: announced in job_kinds, so that every process knows them. */
+  kinds?: KindDescription[];
   /** The worker's session-level advisory lock (server mode), null when it holds none. */
   livenessKey?: number | null;
 }
 
 export async function registerWorker(ctx: ServiceContext, registration: WorkerRegistration): Promise<Worker> {
-  return setWorker(ctx, registration.id, 'register', sql`insert into workers (id, host, pid, queues, concurrency, liveness_key)
+  const kinds = registration.kinds ?? [];
+  return setWorker(ctx, registration.id, 'register', sql`with announced as (
+        insert into job_kinds (kind, stages, payload_schema, announced_by)
+        select kind, stages, "payloadSchema", ${registration.id}
+        from jsonb_to_recordset(${JSON.stringify(kinds)}::jsonb) as x(kind text, stages jsonb, "payloadSchema" jsonb)
+        on conflict (kind) do update
+        set stages = excluded.stages, payload_schema = excluded.payload_schema, announced_by = excluded.announced_by, updated_at = now()
+      )
+      insert into workers (id, host, pid, queues, concurrency, kinds, liveness_key)
       values (${registration.id}, ${registration.host}, ${registration.pid}, ${JSON.stringify(registration.queues)}::jsonb, ${registration.concurrency},
-              ${registration.livenessKey ?? null})
+              ${JSON.stringify(kinds.map((k) => k.kind))}::jsonb, ${registration.livenessKey ?? null})
       returning *`);
 }
 

@@ -27,7 +27,7 @@ export async function recoverRunsOfDeadWorkers(ctx: ServiceContext, workerIds: s
 }
 
 async function recoverRuns(ctx: ServiceContext, by: Actor, scope: { which: SQL; message: SQL; reason: string }): Promise<Job[]> {
-  const error = sql`jsonb_build_object('message', ${scope.message}, 'class', 'transient', 'attempt', j.attempts, 'at', now())`;
+  const error = sql`jsonb_build_object('message', ${scope.message}, 'class', 'transient', 'attempt', j.attempts, 'run', j.runs, 'at', now())`;
   const outcome = await withEvents(ctx, (emit) =>
     runTransition(ctx.db, emit, {
       operation: 'expireLease',

@@ -1,0 +1,17 @@
+import type { Command } from 'commander';
+
+export function addWorkerCommand(program: Command): void {
+  program
+    .command('worker')
+    .description('run a worker process (with a supervisor runner: one process of all ticks)')
+    .action(async () => {
+      const [{ openService, untilSignal }, { startWorker, startSupervisor }] = await Promise.all([import('../session.ts'), import('../../app.ts')]);
+      const pressroom = await openService();
+      const worker = await startWorker(pressroom);
+      const supervisor = startSupervisor(pressroom);
+      untilSignal(pressroom, async () => {
+        await supervisor.stop();
+        await worker.stop();
+      });
+    });
+}
