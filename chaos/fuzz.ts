@@ -92,8 +92,6 @@ export async function runFuzz(cluster: Cluster, documents: number, log: (line: s
       url: url.replace(/^http/, 'ws'),
       webSocketImpl: WebSocket,
       retryAttempts: 0,
-      // Lazy, but kept open between operations: one connection for all of them.
-      lazyCloseTimeout: 60_000,
       on: {
         closed: (event) => {
           const code = (event as { code?: number }).code;
@@ -104,7 +102,10 @@ export async function runFuzz(cluster: Cluster, documents: number, log: (line: s
         },
       },
     });
+  // A subscription kept open keeps the (lazy) connection open between the fuzzed operations.
+  const keepOpen = (c: ReturnType<typeof openClient>) => c.subscribe({ query: 'subscription { governors { name } }' }, { next: () => {}, error: () => {}, complete: () => {} });
   let client = openClient();
+  let stopKeepOpen = keepOpen(client);
 
   const overHttp = async (query: string, variables: unknown) => {
     result.http++;
@@ -171,11 +172,14 @@ export async function runFuzz(cluster: Cluster, documents: number, log: (line: s
       }
     }
     if (result.socketsClosed > 0 && i % 2 === 1) {
+      stopKeepOpen();
       await client.dispose();
       client = openClient();
+      stopKeepOpen = keepOpen(client);
     }
     if ((i + 1) % 2_000 === 0) log(`fuzz: ${i + 1}/${documents} documents`);
   }
+  stopKeepOpen();
   await client.dispose();
   if (api.child.exitCode !== null || api.child.signalCode !== null) result.crashes = Math.max(result.crashes, 1);
   else {

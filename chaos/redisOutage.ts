@@ -27,7 +27,7 @@ export async function runRedisOutage(cluster: Cluster, downMs: number, subscribe
     return response.status === 200 && !body.errors;
   };
   await post(`mutation { enqueueJob(input: { kind: "chaos.effect", queue: "${QUEUE}", delayMs: 3600000 }) { __typename } }`);
-  const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, lazyCloseTimeout: 60_000 });
+  const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0 });
   const state = Array.from({ length: subscribers }, () => ({ messages: 0, toldDown: false, freshAt: 0 }));
   let redisBackAt = 0;
   const stops = state.map((s) =>

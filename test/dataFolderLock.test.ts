@@ -139,10 +139,10 @@ describe('after a crash', () => {
     const env = { PRESSROOM_DATA_DIR: dataDir, PRESSROOM_PORT: '0' };
     const first = pressroom(['start', '--no-demo'], env);
     await first.waitForOutput(/worker started/);
-    const enqueued = pressroom(['enqueue', 'test.noop', '--delay-ms', '3600000'], env);
+    const migrate = pressroom(['migrate'], env);
     // Refused while the first process lives: the lock is not taken from a live process.
-    expect(await enqueued.exited).toBe(1);
-    expect(enqueued.output()).toContain('in use by another Pressroom process');
+    expect(await migrate.exited).toBe(1);
+    expect(migrate.output()).toContain('in use by another Pressroom process');
 
     first.child.kill('SIGKILL');
     expect(await first.exited).toBeNull();
