@@ -35,6 +35,12 @@ export interface Cluster {
 export async function startCluster(name: string): Promise<Cluster> {
   const pg = await startPostgresServer();
   const redis = await startRedisServer();
+  // However the suite ends (a scenario that throws, Ctrl-C), its servers do not outlive it.
+  const onExit = () => {
+    redis.killNow();
+    pg.destroyNow();
+  };
+  process.once('exit', onExit);
   const url = pg.url.replace(/\/postgres$/, `/${name}`);
   const admin = postgres(pg.url, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);
@@ -75,6 +81,7 @@ export async function startCluster(name: string): Promise<Cluster> {
       await database.close().catch(() => {});
       await redis.stop();
       await pg.destroy();
+      process.off('exit', onExit);
     },
   };
   return cluster;

@@ -1,7 +1,8 @@
 // A PostgreSQL of our own for the reliability suite: initdb into a temporary folder, its own
 // loopback port, started and stopped with pg_ctl, so that the suite may restart it under load.
 // PostgreSQL refuses to run as root: as root, the commands run as the `postgres` user.
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { chown, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -21,11 +22,16 @@ export interface PostgresServer {
   stop(mode?: 'fast' | 'immediate'): Promise<void>;
   restart(): Promise<void>;
   destroy(): Promise<void>;
+  /** Stops it at once, synchronously (the suite's process is exiting), and removes its folder. */
+  destroyNow(): void;
+}
+
+function serviceUserCommand(command: string, args: string[]): [string, string[]] {
+  return process.getuid?.() === 0 ? ['runuser', ['-u', SERVICE_USER, '--', command, ...args]] : [command, args];
 }
 
 async function asServiceUser(command: string, args: string[]) {
-  const asRoot = process.getuid?.() === 0;
-  const [file, argv] = asRoot ? ['runuser', ['-u', SERVICE_USER, '--', command, ...args]] : [command, args];
+  const [file, argv] = serviceUserCommand(command, args);
   return run(file, argv, { maxBuffer: 10 * 1024 * 1024 });
 }
 
@@ -56,6 +62,14 @@ export async function startPostgresServer(): Promise<PostgresServer> {
     async destroy() {
       await server.stop('immediate').catch(() => {});
       await rm(folder, { recursive: true, force: true });
+    },
+    destroyNow() {
+      try {
+        execFileSync(...serviceUserCommand(`${BIN}/pg_ctl`, ['-D', data, '-m', 'immediate', '-w', 'stop']), { stdio: 'ignore' });
+      } catch {
+        // not running
+      }
+      rmSync(folder, { recursive: true, force: true });
     },
   };
   await server.start();
