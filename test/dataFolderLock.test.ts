@@ -41,7 +41,8 @@ function pressroom(args: string[], env: Record<string, string>): CliProcess {
     child,
     output: () => output,
     exited,
-    waitForOutput(pattern, timeoutMs = 45_000) {
+    // Generous: PGlite creating its database on a first start takes a minute on a loaded machine.
+    waitForOutput(pattern, timeoutMs = 150_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
           if (!pattern.test(output)) return;
@@ -117,7 +118,7 @@ describe('the embedded data folder', () => {
     } finally {
       await database.close();
     }
-  });
+  }, 400_000);
 
   it.each([
     { variable: 'PRESSROOM_WORKER_CONCURRENCY', value: 'abc', expected: /PRESSROOM_WORKER_CONCURRENCY: expected a whole number/ },
@@ -163,5 +164,5 @@ describe('after a crash', () => {
     } finally {
       await database.close();
     }
-  });
+  }, 400_000);
 });
