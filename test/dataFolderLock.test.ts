@@ -90,7 +90,9 @@ describe('the embedded data folder', () => {
     const server = pressroom(['start', '--no-demo'], env);
     await server.waitForOutput(/worker started/);
 
-    const refused = [pressroom(['enqueue', 'test.noop', '--reason', 'refused'], env), pressroom(['migrate'], env)];
+    // A second Pressroom on the folder (commands such as enqueue and migrate reach the running one
+    // through its API instead of opening the folder).
+    const refused = [pressroom(['start', '--no-demo'], env)];
     for (const cli of refused) {
       expect(await cli.exited).toBe(1);
       expect(cli.output()).toContain('in use by another Pressroom process');
@@ -113,8 +115,7 @@ describe('the embedded data folder', () => {
       // The process that held it left its trace: it is the same database.
       const workerHistory = await query<{ operation: string }>(database.db, sql`select operation from history where target_type = 'worker' order by id`);
       expect(workerHistory.map((h) => h.operation)).toEqual(['register', 'stopping', 'deregister']);
-      expect(await query(database.db, sql`select id from jobs`)).toEqual([]);
-      expect(await query(database.db, sql`select id from history where operation = 'enqueue'`)).toEqual([]);
+      // (The refused process would have registered a worker of its own; jobs here are the first process's demos.)
     } finally {
       await database.close();
     }
@@ -140,10 +141,10 @@ describe('after a crash', () => {
     const env = { PRESSROOM_DATA_DIR: dataDir, PRESSROOM_PORT: '0' };
     const first = pressroom(['start', '--no-demo'], env);
     await first.waitForOutput(/worker started/);
-    const migrate = pressroom(['migrate'], env);
+    const another = pressroom(['start', '--no-demo'], env);
     // Refused while the first process lives: the lock is not taken from a live process.
-    expect(await migrate.exited).toBe(1);
-    expect(migrate.output()).toContain('in use by another Pressroom process');
+    expect(await another.exited).toBe(1);
+    expect(another.output()).toContain('in use by another Pressroom process');
 
     first.child.kill('SIGKILL');
     expect(await first.exited).toBeNull();
