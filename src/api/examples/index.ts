@@ -1,8 +1,9 @@
 // Every domain's examples, in the order GraphiQL shows them. A domain adds its list here.
 import { engineExamples } from './engine.ts';
+import { trackingExamples } from './tracking.ts';
 import type { GraphiqlExample } from './types.ts';
 
-export const graphiqlExamples: GraphiqlExample[] = [...engineExamples];
+export const graphiqlExamples: GraphiqlExample[] = [...engineExamples, ...trackingExamples];
 
 export interface RecentJobs {
   /** The newest job's run id, if any. */
