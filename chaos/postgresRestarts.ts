@@ -26,8 +26,13 @@ export interface PostgresRestartsResult {
 const QUEUE = 'chaos-pg';
 
 export async function runPostgresRestarts(cluster: Cluster, restarts: number, log: (line: string) => void): Promise<PostgresRestartsResult> {
-  const { url } = await cluster.serve();
-  for (let w = 0; w < 2; w++) await cluster.spawn('worker', { PRESSROOM_WORKER_QUEUES: QUEUE, LOG_LEVEL: 'info' }).waitFor(/worker started/, 120_000);
+  const { process: api, url } = await cluster.serve();
+  const processes = [api];
+  for (let w = 0; w < 2; w++) {
+    const worker = cluster.spawn('worker', { PRESSROOM_WORKER_QUEUES: QUEUE, LOG_LEVEL: 'info' });
+    processes.push(worker);
+    await worker.waitFor(/worker started/, 120_000);
+  }
   const result: PostgresRestartsResult = { restarts, calls: 0, served: 0, unavailable: 0, otherErrors: 0, hangs: 0, acknowledged: 0, lost: 0, processesDied: 0, recoveryMs: [] };
   let backAt = 0;
   let running = true;
@@ -71,7 +76,7 @@ export async function runPostgresRestarts(cluster: Cluster, restarts: number, lo
   }
   running = false;
   await load;
-  result.processesDied = cluster.processes.filter((p) => p.child.exitCode !== null || p.child.signalCode !== null).length;
+  result.processesDied = processes.filter((p) => p.child.exitCode !== null || p.child.signalCode !== null).length;
   // Every acknowledged enqueue is a job that must complete.
   await until(async () => {
     const [row] = await query<{ open: string }>(cluster.services.db, sql`select count(*) as open from jobs where queue = ${QUEUE} and status in ('queued', 'running')`);
