@@ -15,7 +15,7 @@ export interface PressroomProcess {
 }
 
 /** Runs `pressroom <command>` with `env` over this environment; `nodeArgs` go to node itself. */
-export function spawnPressroom(command: 'serve' | 'worker', env: Record<string, string>, nodeArgs: string[] = []): PressroomProcess {
+export function spawnPressroom(command: 'serve' | 'worker' | 'supervisor' | 'start', env: Record<string, string>, nodeArgs: string[] = []): PressroomProcess {
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/cli.ts', command], {
     cwd: root,
     env: { ...process.env, ...env },

@@ -10,6 +10,8 @@ export interface RedisServer {
   readonly running: boolean;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** At once, synchronously (the suite's process is exiting). */
+  killNow(): void;
 }
 
 export async function startRedisServer(): Promise<RedisServer> {
@@ -27,6 +29,10 @@ export async function startRedisServer(): Promise<RedisServer> {
         stdio: 'ignore',
       });
       await waitUntilAnswering(port);
+    },
+    killNow() {
+      child?.kill('SIGKILL');
+      child = null;
     },
     async stop() {
       const running = child;

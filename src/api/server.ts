@@ -18,6 +18,7 @@ import { bearerToken, refusalOf } from './auth.ts';
 import type { ApiContext, Caller } from './context.ts';
 import { AbuseGuard, type AbuseLimits, type ConnectionHolder } from './limits/index.ts';
 import { LimitError } from './limits/errors.ts';
+import { boundedDocumentCaches } from './documentCaches.ts';
 import { graphiqlPage } from './graphiql.ts';
 import { createLoaders } from './loaders.ts';
 import { httpRoutes } from './routes/index.ts';
@@ -102,6 +103,7 @@ export function createApi(
     maskedErrors: { maskError: maskApiError },
     // Request bodies, chunked or not; WebSocket messages are bounded by maxPayload below.
     maxRequestBodySize: MAX_REQUEST_BYTES,
+    parserAndValidationCache: boundedDocumentCaches(),
     logging: false,
     ...graphiqlPage(services),
     context: async ({ request, req }) => {

@@ -84,7 +84,8 @@ export function spawnWorkerProcess(test: TestDatabase, env: Record<string, strin
     child,
     output: () => output,
     exited,
-    waitForOutput(pattern, timeoutMs = 30_000) {
+    // Generous: a process starting (tsx, migrations) on a loaded 2-core machine takes its time.
+    waitForOutput(pattern, timeoutMs = 90_000) {
       if (pattern.test(output)) return Promise.resolve();
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`worker process did not print ${pattern} in time; output:\n${output}`)), timeoutMs);
