@@ -6,8 +6,9 @@ export function addStartCommand(program: Command): void {
     .description('run the API, a worker and the supervisor in one process')
     .option('--no-demo', 'do not enqueue demo document-processing jobs (on by default with the embedded database)')
     .action(async (options: { demo: boolean }) => {
-      const [{ openService, untilSignal }, { serveApi }, { startWorker, startSupervisor }, { startDemoFeed }] = await Promise.all([
+      const [{ openService }, { untilStopped }, { serveApi }, { startWorker, startSupervisor }, { startDemoFeed }] = await Promise.all([
         import('../session.ts'),
+        import('../untilStopped.ts'),
         import('../serveApi.ts'),
         import('../../app.ts'),
         import('../../demoFeed.ts'),
@@ -17,7 +18,7 @@ export function addStartCommand(program: Command): void {
       const worker = await startWorker(pressroom);
       const supervisor = startSupervisor(pressroom);
       const demo = options.demo && pressroom.database.mode === 'embedded' ? startDemoFeed(pressroom.services) : null;
-      untilSignal(pressroom, async () => {
+      untilStopped(pressroom, async () => {
         demo?.stop();
         await supervisor.stop();
         await worker.stop();
