@@ -4,7 +4,7 @@
 //   BENCH_SECTIONS=engine,fanout npm run bench      some sections only
 //   BENCH_JOBS=5000 BENCH_RUNS=1 npm run bench      a quick look at the engine
 //   BENCH_SYSTEMS=pressroom BENCH_FIGURES=drain,latency npm run bench   some systems and figures only (RESULTS.md left alone)
-//   BENCH_FANOUT_SIZES=1000 · BENCH_API_JOBS / BENCH_API_HISTORY / BENCH_API_RELOAD=1
+//   BENCH_FANOUT_SIZES=1000 · BENCH_API_JOBS / BENCH_API_HISTORY / BENCH_API_RELOAD=1 · BENCH_STARTUP_RUNS=5
 //   DATABASE_URL (default postgres://root@127.0.0.1:5432/root), REDIS_URL (default redis://127.0.0.1:6379)
 import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -17,12 +17,13 @@ import type { BenchSize } from './engine/report.ts';
 import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL } from './engine/system.ts';
 import { runFanoutBench } from './fanout/index.ts';
 import { replaceSection } from './results.ts';
+import { runStartupBench } from './startup/index.ts';
 
 const env = process.env;
 const databaseUrl = env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
 const redisUrl = env.REDIS_URL ?? DEFAULT_REDIS_URL;
 const list = (value: string | undefined) => value?.split(',').map((v) => v.trim()).filter(Boolean);
-const sections = new Set(list(env.BENCH_SECTIONS) ?? ['engine', 'fanout', 'api']);
+const sections = new Set(list(env.BENCH_SECTIONS) ?? ['engine', 'fanout', 'api', 'startup']);
 const systems = list(env.BENCH_SYSTEMS);
 const figures = list(env.BENCH_FIGURES);
 const engineSize: BenchSize = {
@@ -91,6 +92,12 @@ if (sections.has('api')) {
   });
   console.log(['', ...api.consoleLines, ''].join('\n'));
   written.set('api', api.markdown);
+}
+
+if (sections.has('startup')) {
+  const startup = await runStartupBench({ runs: Number(env.BENCH_STARTUP_RUNS ?? 5), log });
+  console.log(['', ...startup.consoleLines, ''].join('\n'));
+  written.set('startup', startup.markdown);
 }
 
 const machineLines = await machine();
