@@ -102,7 +102,7 @@ export async function runStartupBench(options: { runs: number; log?: (line: stri
     markdown: [
       '## Start-up',
       '',
-      `\`pressroom start --no-demo\` from the compiled build (\`node dist/cli.js\`, as \`npm start\` runs it), on the embedded database, timed from the spawn of the process to its first answer to \`{ __typename }\`; then \`--help\` and \`--version\`. ${options.runs} runs; the median is held against the target. This machine is shared with other work while it runs (1-minute load average ${Math.min(...loads).toFixed(1)} to ${Math.max(...loads).toFixed(1)} on ${cpus().length} cores during these runs): figures are noisy, the worst most of all; on a quiet moment of the same machine a new folder answered in about 5 s and an existing one in about 2.3 s, \`--help\` in 0.12 s.`,
+      `\`pressroom start --no-demo\` from the compiled build (\`node dist/cli.js\`, as \`npm start\` runs it), on the embedded database, timed from the spawn of the process to its first answer to \`{ __typename }\`; then \`--help\` and \`--version\`. ${options.runs} runs; the median is held against the target. This machine is shared with other work while it runs (1-minute load average ${Math.min(...loads).toFixed(1)} to ${Math.max(...loads).toFixed(1)} on ${cpus().length} cores during these runs): figures are noisy, the worst most of all.`,
       '',
       '| figure | median | worst | target | |',
       '| --- | ---: | ---: | ---: | --- |',
