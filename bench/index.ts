@@ -1,10 +1,14 @@
-// `npm run bench`: the three parts of issue #5 in one run, each printed as it ends and written to
+// `npm run bench`: the three parts of issue #5, issue #11's print section and the dashboard's (#13) in one run, each printed as it ends and written to
 // its own section of bench/RESULTS.md (a partial run rewrites only the sections it measured).
 //   npm run bench                                   engine (20,000 jobs × 3), fan-out (1k/5k/10k), API (1M jobs / 10M history)
 //   BENCH_SECTIONS=engine,fanout npm run bench      some sections only
 //   BENCH_JOBS=5000 BENCH_RUNS=1 npm run bench      a quick look at the engine
 //   BENCH_SYSTEMS=pressroom BENCH_FIGURES=drain,latency npm run bench   some systems and figures only (RESULTS.md left alone)
-//   BENCH_FANOUT_SIZES=1000 · BENCH_API_JOBS / BENCH_API_HISTORY / BENCH_API_RELOAD=1 · BENCH_STARTUP_RUNS=5
+//   BENCH_FANOUT_SIZES=1000 · BENCH_API_JOBS / BENCH_API_HISTORY / BENCH_API_RELOAD=1
+//   BENCH_PRINT_DOCUMENTS / BENCH_PRINT_ROWS / BENCH_PRINT_REQUESTS (print section)
+//   BENCH_SECTIONS=tracking BENCH_TRACKING_SCALE=0.1 BENCH_TRACKING_WORKERS=2   production tracking (issue #12)
+//   BENCH_DASHBOARD_JOBS=1000000 · BENCH_DASHBOARDS=1,10,100 · BENCH_DASHBOARD_WINDOW_S=20
+//   BENCH_STARTUP_RUNS=5 (startup section: first answer, --help, --version, from the build)
 //   DATABASE_URL (default postgres://root@127.0.0.1:5432/root), REDIS_URL (default redis://127.0.0.1:6379)
 import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -12,18 +16,21 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import postgres from 'postgres';
 import { runApiBench } from './api/index.ts';
+import { runDashboardBench } from './dashboard/index.ts';
 import { runEngineBench } from './engine/index.ts';
 import type { BenchSize } from './engine/report.ts';
 import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL } from './engine/system.ts';
 import { runFanoutBench } from './fanout/index.ts';
+import { runPrintBench } from './print/index.ts';
 import { replaceSection } from './results.ts';
 import { runStartupBench } from './startup/index.ts';
+import { runTrackingBench } from './tracking/index.ts';
 
 const env = process.env;
 const databaseUrl = env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
 const redisUrl = env.REDIS_URL ?? DEFAULT_REDIS_URL;
 const list = (value: string | undefined) => value?.split(',').map((v) => v.trim()).filter(Boolean);
-const sections = new Set(list(env.BENCH_SECTIONS) ?? ['engine', 'fanout', 'api', 'startup']);
+const sections = new Set(list(env.BENCH_SECTIONS) ?? ['engine', 'fanout', 'api', 'print', 'dashboard', 'startup']);
 const systems = list(env.BENCH_SYSTEMS);
 const figures = list(env.BENCH_FIGURES);
 const engineSize: BenchSize = {
@@ -92,6 +99,38 @@ if (sections.has('api')) {
   });
   console.log(['', ...api.consoleLines, ''].join('\n'));
   written.set('api', api.markdown);
+}
+
+if (sections.has('print')) {
+  const print = await runPrintBench({
+    databaseUrl,
+    documents: Number(env.BENCH_PRINT_DOCUMENTS ?? 100_000),
+    rows: Number(env.BENCH_PRINT_ROWS ?? 1_000_000),
+    requests: Number(env.BENCH_PRINT_REQUESTS ?? 500),
+    log,
+  });
+  console.log(['', ...print.consoleLines, ''].join('\n'));
+  written.set('print', print.markdown);
+}
+
+if (sections.has('tracking')) {
+  const tracking = await runTrackingBench({ databaseUrl, scale: Number(env.BENCH_TRACKING_SCALE ?? 1), workers: Number(env.BENCH_TRACKING_WORKERS ?? 2), log });
+  console.log(['', ...tracking.consoleLines, ''].join('\n'));
+  written.set('tracking', tracking.markdown);
+}
+
+if (sections.has('dashboard')) {
+  const dashboard = await runDashboardBench({
+    databaseUrl,
+    redisUrl,
+    jobs: Number(env.BENCH_DASHBOARD_JOBS ?? 1_000_000),
+    dashboards: (list(env.BENCH_DASHBOARDS) ?? ['1', '10', '100']).map(Number),
+    windowSeconds: Number(env.BENCH_DASHBOARD_WINDOW_S ?? 20),
+    renderRuns: 6,
+    log,
+  });
+  console.log(['', ...dashboard.consoleLines, ''].join('\n'));
+  written.set('dashboard', dashboard.markdown);
 }
 
 if (sections.has('startup')) {

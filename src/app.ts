@@ -14,13 +14,18 @@ import { DependencyUnavailableError } from './services/errors.ts';
 import { createInProcessBus, createRedisBus, type EventBus } from './services/events.ts';
 import { createJobNotifier } from './services/engine/notifier.ts';
 import { followRuntimeSettings } from './services/engine/runtimeSettings.ts';
+import { followTrackingSchedule } from './services/tracking/schedule.ts';
 import { DEFAULT_RUNTIME_SETTINGS, engineSettingsFrom, type RuntimeSettings } from './services/engine/settings.ts';
-import { createRegistry } from './worker/handler.ts';
+import { KindRegistry } from './services/engine/kinds/registry.ts';
+import { createRegistry, type JobHandler } from './worker/handler.ts';
 import { SupervisorRunner } from './worker/supervisor.ts';
 import { Worker } from './worker/worker.ts';
+import { ensurePrintSchedules } from './services/print/printSchedules.ts';
 
 export interface Pressroom {
   config: Config;
+  /** The job kinds defined in code (built in and PRESSROOM_HANDLERS): known to enqueue, run by this process's worker. */
+  handlers: JobHandler<any>[];
   database: Database;
   services: ServiceContext;
   close(): Promise<void>;
@@ -35,7 +40,7 @@ export async function openPressroom(config: Config, log: Logger): Promise<Pressr
     if (!config.DATABASE_URL && !existsSync(path.join(config.PRESSROOM_DATA_DIR, 'pgdata'))) {
       log.info({ folder: config.PRESSROOM_DATA_DIR }, 'first start: creating the embedded database (a few seconds)');
     }
-    database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.PRESSROOM_DATA_DIR, poolSize: config.PRESSROOM_DB_POOL_SIZE });
+    database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.PRESSROOM_DATA_DIR, poolSize: config.PRESSROOM_DB_POOL_SIZE, connectTimeoutMs: config.PRESSROOM_DB_CONNECT_TIMEOUT_MS });
   } catch (error) {
     await bus.close();
     throw error;
@@ -56,11 +61,15 @@ export async function openPressroom(config: Config, log: Logger): Promise<Pressr
       supervisorIntervalMs: config.PRESSROOM_SUPERVISOR_INTERVAL_MS,
       supervisorLeaseMs: config.PRESSROOM_SUPERVISOR_LEASE_MS,
     };
-    const services: ServiceContext = { db: database.db, bus, log, notifier, settings: engineSettingsFrom(defaults) };
-    const unfollow = await followRuntimeSettings(services, defaults);
+    const handlers = [...builtInHandlers, ...(await loadHandlerModules(config.PRESSROOM_HANDLERS))];
+    const services: ServiceContext = { db: database.db, bus, log, notifier, settings: engineSettingsFrom(defaults), kinds: new KindRegistry(handlers) };
+    const unfollowSettings = await followRuntimeSettings(services, defaults);
+    const unfollowTracking = await followTrackingSchedule(services);
+    const unfollow = () => (unfollowSettings(), unfollowTracking());
     log.info({ database: database.mode === 'embedded' ? config.PRESSROOM_DATA_DIR : redact(config.DATABASE_URL!), bus: config.REDIS_URL ? 'redis' : 'in-process' }, 'pressroom opened');
     return {
       config,
+      handlers,
       database,
       services,
       async close() {
@@ -113,7 +122,7 @@ export async function connectRedisBus(url: string, prefix: string, log: Logger):
 
 export async function startWorker(pressroom: Pressroom): Promise<Worker> {
   const { config } = pressroom;
-  const handlers = createRegistry([...builtInHandlers, ...(await loadHandlerModules(config.PRESSROOM_HANDLERS))]);
+  const handlers = createRegistry(pressroom.handlers);
   const worker = new Worker({
     services: pressroom.services,
     database: pressroom.database,
@@ -127,12 +136,14 @@ export async function startWorker(pressroom: Pressroom): Promise<Worker> {
     shutdownGraceMs: config.PRESSROOM_SHUTDOWN_GRACE_MS,
   });
   await worker.start();
+  // The print pipeline's recurring jobs (maintenance, the production lane's scan) exist once a worker runs.
+  await ensurePrintSchedules(pressroom.services);
   return worker;
 }
 
 /** Starts this process's supervisor runner: it ticks while it holds the heartbeat governor. */
 export function startSupervisor(pressroom: Pressroom): SupervisorRunner {
-  const runner = new SupervisorRunner({ services: pressroom.services });
+  const runner = new SupervisorRunner({ services: pressroom.services, sweepDeadWorkers: pressroom.database.mode === 'server' });
   runner.start();
   return runner;
 }

@@ -10,6 +10,8 @@ import { addServeCommand } from './cli/commands/serve.ts';
 import { addStartCommand } from './cli/commands/start.ts';
 import { addSupervisorCommand } from './cli/commands/supervisor.ts';
 import { addWorkerCommand } from './cli/commands/worker.ts';
+import { addDocumentsCommand } from './cli/commands/documentsImport.ts';
+import { addTrackingCommand } from './cli/commands/tracking.ts';
 import { reportFailure } from './cli/failure.ts';
 
 const commands: ((program: Command) => void)[] = [
@@ -20,6 +22,8 @@ const commands: ((program: Command) => void)[] = [
   addMigrateCommand,
   addEnqueueCommand,
   addKeysCommand,
+  addDocumentsCommand,
+  addTrackingCommand,
 ];
 
 // src/cli.ts and dist/cli.js both sit one folder below package.json.

@@ -25,6 +25,8 @@ const environment = z.object({
   PRESSROOM_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits and _ . - only').default('pressroom'),
   PRESSROOM_DATA_DIR: z.string().min(1).default('./.pressroom'),
   PRESSROOM_DB_POOL_SIZE: int(1, 200, 10),
+  /** How long opening a database connection may take; queries waiting on it then fail with DATABASE_UNAVAILABLE. */
+  PRESSROOM_DB_CONNECT_TIMEOUT_MS: int(100, 120_000, 5_000),
   PRESSROOM_WORKER_CONCURRENCY: int(1, 1_000, 10),
   PRESSROOM_WORKER_QUEUES: z
     .string()
@@ -45,11 +47,45 @@ const environment = z.object({
     .string()
     .optional()
     .transform((value) => (value ? value.split(',').map((p) => p.trim()).filter(Boolean) : [])),
+  /** Where the default printer writes documents; `print-output` in the data folder when unset. */
+  PRESSROOM_PRINT_DIR: z.string().min(1).optional(),
+  /** folder (the default) or scripted (tests and demos: fails, retries or hangs on chosen documents). */
+  PRESSROOM_PRINTER: z.enum(['folder', 'scripted']).default('folder'),
+  /** The scripted printer's rules, JSON (src/services/print/printers/scriptedPrinter.ts). */
+  PRESSROOM_PRINTER_SCRIPT: z
+    .string()
+    .optional()
+    .refine((value) => {
+      if (value === undefined) return true;
+      try {
+        JSON.parse(value);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'expected JSON'),
   PRESSROOM_HOST: z.string().min(1).default('127.0.0.1'),
   PRESSROOM_PORT: int(0, 65_535, 4_000),
+  /** Abuse limits of each API process (src/api/limits); 0 turns one off. */
+  PRESSROOM_LIMIT_WS_CONNECTIONS_PER_KEY: int(0, 1_000_000, 1_000),
+  PRESSROOM_LIMIT_WS_CONNECTIONS_PER_ADDRESS: int(0, 1_000_000, 1_000),
+  PRESSROOM_LIMIT_SUBSCRIPTIONS_PER_KEY: int(0, 10_000_000, 10_000),
+  PRESSROOM_LIMIT_SUBSCRIPTIONS_PER_ADDRESS: int(0, 10_000_000, 10_000),
+  PRESSROOM_LIMIT_AUTH_FAILURES_PER_MINUTE: int(0, 1_000_000, 20),
+  PRESSROOM_LIMIT_REQUESTS_PER_SECOND_PER_KEY: int(0, 1_000_000, 200),
   /** production: field suggestions off. */
   NODE_ENV: z.string().default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+}).superRefine((env, issues) => {
+  // Checked here, before the database is opened: a runner whose lease lapses between its ticks
+  // would hand the supervisor to another process every interval.
+  if (env.PRESSROOM_SUPERVISOR_LEASE_MS <= env.PRESSROOM_SUPERVISOR_INTERVAL_MS) {
+    issues.addIssue({
+      code: 'custom',
+      path: ['PRESSROOM_SUPERVISOR_LEASE_MS'],
+      message: `must be greater than PRESSROOM_SUPERVISOR_INTERVAL_MS (${env.PRESSROOM_SUPERVISOR_INTERVAL_MS})`,
+    });
+  }
 });
 
 export type Config = z.output<typeof environment>;

@@ -482,6 +482,7 @@ describe('with API keys', () => {
         ]);
         expect(job.history.edges.map((e: { node: { operation: string; actor: string } }) => [e.node.operation, e.node.actor])).toEqual([
           ['complete', worker.id],
+          ['itemFailed', worker.id],
           ['claim', worker.id],
           ['enqueue', 'test-setup'],
         ]);
@@ -868,6 +869,13 @@ describe('with API keys', () => {
         document: `mutation M($input: EnqueueJobInput!) { ${result('enqueueJob', 'input: $input, reason: "auth"')} }`,
         prepare: async () => ({ input: { kind: 'api.auth', queue: 'q-auth' } }),
       },
+      {
+        name: 'enqueueJobs',
+        minRole: 'operator',
+        success: 'EnqueueJobsResult',
+        document: `mutation M($inputs: [EnqueueJobInput!]!) { ${result('enqueueJobs', 'inputs: $inputs, reason: "auth"')} }`,
+        prepare: async () => ({ inputs: [{ kind: 'api.auth', queue: 'q-auth' }] }),
+      },
       ...(
         [
           ['retryJob', 'failed'],
@@ -1060,6 +1068,10 @@ describe('with API keys', () => {
       supervisor: '{ supervisor { intervalMs lastTicks(first: 1) { id } } }',
       node: 'query Q($id: ID!) { node(id: $id) { id } }',
       nodes: 'query Q($id: ID!) { nodes(ids: [$id]) { id } }',
+      jobMetrics: '{ jobMetrics(from: "2026-01-01T00:00:00Z", stepMinutes: 1440) { completed } }',
+      overview: '{ overview { at queues { name stats { queued } } } }',
+      caller: '{ caller { name role } }',
+      kinds: '{ kinds { name servedBy } }',
       apiKeys: '{ apiKeys { name } }',
     };
     /** Readable by admins only (the keys test shows the others refused). */

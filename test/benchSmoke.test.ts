@@ -2,7 +2,7 @@
 // `npm run bench`'s code still runs (the peers are left to the real run).
 import { sql } from 'drizzle-orm';
 import { expect, test } from 'vitest';
-import { createPressroom } from '../bench/engine/pressroom.ts';
+import { BENCH_KINDS, createPressroom } from '../bench/engine/pressroom.ts';
 import { replaceSection } from '../bench/results.ts';
 import { FIGURES, measureSystems, renderMarkdownTable, renderTable, tableRows, targets } from '../bench/engine/report.ts';
 import { useTestDatabase } from './support/db.ts';
@@ -16,7 +16,7 @@ test('the engine bench measures every figure of Pressroom at a tiny size', async
     async open() {
       const { database, services } = testDatabase();
       await services.db.execute(sql`delete from jobs`);
-      return { database, services, close: async () => {} };
+      return { database, services: { ...services, kinds: BENCH_KINDS }, close: async () => {} };
     },
   });
   const lines: string[] = [];

@@ -61,3 +61,36 @@ describe('the embedded data folder', () => {
     expect(existsSync(dataDir)).toBe(false);
   });
 });
+
+describe('after a crash', () => {
+  it('a Pressroom killed with SIGKILL restarts at once on its folder: the dead process\'s lock is taken over, its data kept', async () => {
+    const dataDir = path.join(await newFolder(), 'data');
+    const env = { PRESSROOM_DATA_DIR: dataDir, PRESSROOM_PORT: '0' };
+    const first = pressroom(['start', '--no-demo'], env);
+    await first.waitForOutput(/worker started/);
+    const enqueued = pressroom(['enqueue', 'test.noop', '--delay-ms', '3600000'], env);
+    // Refused while the first process lives: the lock is not taken from a live process.
+    expect(await enqueued.exited).toBe(1);
+    expect(enqueued.output()).toContain('in use by another Pressroom process');
+
+    first.child.kill('SIGKILL');
+    expect(await first.exited).toBeNull();
+    // Without the takeover this start would be refused at once (exit 1), the lock not yet 15 s stale.
+    const restarted = Date.now();
+    const second = pressroom(['start', '--no-demo'], env);
+    await second.waitForOutput(/worker started/);
+    console.info(`restarted on the folder ${Date.now() - restarted} ms after SIGKILL`);
+    expect(second.output()).not.toContain('in use by another Pressroom process');
+    expect(second.output()).not.toMatch(STACK_FRAME);
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+
+    const database = await openDatabase({ dataDir });
+    try {
+      const workers = await query<{ pid: number }>(database.db, sql`select pid from workers order by started_at`);
+      expect(workers.map((w) => Number(w.pid))).toEqual([first.child.pid, second.child.pid]);
+    } finally {
+      await database.close();
+    }
+  });
+});

@@ -75,7 +75,7 @@ describe('failRun', () => {
   const WORKER = 'w1';
 
   async function runningJob(input: Omit<EnqueueInput, 'kind'> = {}): Promise<{ job: Job; run: RunRef }> {
-    const { job: enqueued } = await enqueueJob(services(), { kind: `rt.svc.${++counter}`, ...input }, by);
+    const { job: enqueued } = await enqueueJob(services(), { kind: `rt.svc.${++counter}`, allowUnknownKind: true, ...input }, by);
     const claimed = await claimNext(enqueued.kind);
     expect(claimed?.id).toBe(enqueued.id);
     return { job: claimed!, run: { jobId: claimed!.id, leaseToken: claimed!.leaseToken! } };

@@ -78,8 +78,15 @@ describe('runtime settings', () => {
       retentionCompletedJobsDays: 7,
       retentionFailedJobsDays: 30,
       retentionHistoryDays: 90,
-      printPausedLanes: [],
       printPacingMs: 0,
+      printChunkSize: 100,
+      printSliceSize: 1_000,
+      printBatchSize: 100,
+      maxPrintAttempts: 3,
+      printStuckAfterMs: 300_000,
+      productionMode: false,
+      trackingProcessCron: '* * * * *',
+      trackingRejectAlertThreshold: 10,
     });
     const list = await listSettings(services.db);
     expect(list.map((s) => s.key)).toEqual(SETTING_KEYS);
@@ -109,14 +116,14 @@ describe('runtime settings', () => {
       () => true,
     );
     await services.bus.subscribed('settings:updated');
-    const update = await updateSettings(services, { supervisorIntervalMs: 2_000, defaultBackoff: { baseMs: 2_000 }, printPausedLanes: ['historical'] }, by);
-    expect(update.changed.sort()).toEqual(['defaultBackoff', 'printPausedLanes', 'supervisorIntervalMs']);
+    const update = await updateSettings(services, { supervisorIntervalMs: 2_000, defaultBackoff: { baseMs: 2_000 }, printChunkSize: 50 }, by);
+    expect(update.changed.sort()).toEqual(['defaultBackoff', 'printChunkSize', 'supervisorIntervalMs']);
     const settings = await getSettings(services.db);
     expect(settings).toEqual({
       ...DEFAULT_RUNTIME_SETTINGS,
       supervisorIntervalMs: 2_000,
       defaultBackoff: { ...DEFAULT_RUNTIME_SETTINGS.defaultBackoff, baseMs: 2_000 },
-      printPausedLanes: ['historical'],
+      printChunkSize: 50,
     });
     expect((await event).settings).toEqual(settings);
     const interval = update.settings.find((s) => s.key === 'supervisorIntervalMs')!;
@@ -125,12 +132,12 @@ describe('runtime settings', () => {
     expect(update.settings.find((s) => s.key === 'jobLeaseMs')).toMatchObject({ version: 0, updatedBy: null });
 
     // Again: the version counts the changes; a key set to the value it has is no change.
-    const again = await updateSettings(services, { supervisorIntervalMs: 3_000, printPausedLanes: ['historical'] }, { actor: 'otto', reason: null });
+    const again = await updateSettings(services, { supervisorIntervalMs: 3_000, printChunkSize: 50 }, { actor: 'otto', reason: null });
     expect(again.changed).toEqual(['supervisorIntervalMs']);
     expect((await listSettings(services.db)).filter((s) => s.version > 0).map((s) => [s.key, s.version, s.updatedBy])).toEqual([
       ['supervisorIntervalMs', 2, 'otto'],
       ['defaultBackoff', 1, 'ada'],
-      ['printPausedLanes', 1, 'ada'],
+      ['printChunkSize', 1, 'ada'],
     ]);
 
     const history = await listHistory(services.db, { targetType: 'setting', targetId: 'supervisorIntervalMs' }, { first: 10 });
@@ -154,8 +161,8 @@ describe('runtime settings', () => {
       [{ defaultMaxAttempts: 4, jobLeaseMs: -5 }, 'jobLeaseMs', />=100/],
       [{ printPacingMs: 10, defaultMaxAttempts: 0 }, 'defaultMaxAttempts', />=1/],
       [{ retentionHistoryDays: 1.5 }, 'retentionHistoryDays', /whole number of days/],
-      [{ printPausedLanes: ['production', 'production'] }, 'printPausedLanes', /twice/],
-      [{ printPausedLanes: ['no spaces'] }, 'printPausedLanes.0', /letters, digits/],
+      [{ printChunkSize: 0 }, 'printChunkSize', />=1/],
+      [{ productionMode: 'yes' as never }, 'productionMode', /boolean/],
       [{ defaultBackoff: { strategy: 'linear' as never } }, 'defaultBackoff.strategy', /exponential/],
       [{ unknownSetting: 1 } as SettingsPatch, '', /unknownSetting/],
       // Rules between settings, checked on the whole result.

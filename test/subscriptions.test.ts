@@ -35,6 +35,10 @@ const by = { actor: 'test', reason: 'subscription test' };
 
 let api: ApiServer;
 let bus: CountingBus;
+/** The API process's own listeners (its metrics), there for as long as it runs. */
+let permanentListeners = 0;
+/** Listeners of subscriptions. */
+const subscriptionListeners = () => bus.listeners() - permanentListeners;
 
 // Everything a test opens, closed after it whatever happened.
 let clients: Client[] = [];
@@ -45,6 +49,7 @@ let processes: { stop(): Promise<unknown> }[] = [];
 beforeAll(async () => {
   bus = countingBus(db().services.bus);
   api = await startApiServer({ services: { ...db().services, bus }, port: 0, host: '127.0.0.1', production: false });
+  permanentListeners = bus.listeners();
 });
 
 afterEach(async () => {
@@ -249,7 +254,7 @@ describe('historyAppended subscription', () => {
 describe('ending a subscription', () => {
   it('removes its bus listeners, for graphql-ws complete, SSE abort and client dispose', async () => {
     const { services } = db();
-    await waitFor(() => bus.listeners() === 0, { what: 'no listeners left by earlier tests' });
+    await waitFor(() => subscriptionListeners() === 0, { what: 'no listeners left by earlier tests' });
     const { job } = await enqueueJob(services, { kind: 'test.noop', queue: 'sub-unsub' }, by);
     const c = client();
     const followed = ws(JOB, { id: String(job.id) }, c);
@@ -257,15 +262,15 @@ describe('ending a subscription', () => {
     const stats = sse(QUEUE_STATS, { name: 'sub-unsub' });
     await Promise.all([followed.feed.next(), governors.feed.next(), stats.feed.next()]);
     // job: updated, progress, deleted; governors: 1; queueStats: job updated, job deleted, queue updated.
-    expect(bus.listeners()).toBe(7);
+    expect(subscriptionListeners()).toBe(7);
 
     // Each ends while waiting for an event that never comes: the end must not wait for one.
     followed.stop();
-    await waitFor(() => bus.listeners() === 4, { what: 'the job subscription to unsubscribe' });
+    await waitFor(() => subscriptionListeners() === 4, { what: 'the job subscription to unsubscribe' });
     stats.stop();
-    await waitFor(() => bus.listeners() === 1, { what: 'the SSE subscription to unsubscribe' });
+    await waitFor(() => subscriptionListeners() === 1, { what: 'the SSE subscription to unsubscribe' });
     await c.dispose();
-    await waitFor(() => bus.listeners() === 0, { what: 'the disposed client to unsubscribe' });
+    await waitFor(() => subscriptionListeners() === 0, { what: 'the disposed client to unsubscribe' });
 
     // Changes after the end reach no one, and nothing failed.
     const seen = followed.feed.messages.length + governors.feed.messages.length + stats.feed.messages.length;

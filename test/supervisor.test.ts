@@ -346,7 +346,7 @@ describe('through the API', () => {
     );
     expect(ran).toMatchObject({ __typename: 'SupervisorTick', holder: 'manual:sup-operator', trigger: 'manual', failedTasks: [] });
     expect(Object.keys(ran.results).sort()).toEqual(
-      ['recoverLeases', 'markDeadWorkers', 'healGovernors', 'startPendingRuns', 'promoteDueRetries', 'fireSchedules', 'detectStuckWork', 'purge'].sort(),
+      ['recoverLeases', 'markDeadWorkers', 'healGovernors', 'startPendingRuns', 'promoteDueRetries', 'fireSchedules', 'detectStuckWork', 'detectUnservedKinds', 'purge', 'rollupMetrics'].sort(),
     );
     expect(Number((await heard).tick.id)).toBe(Number(ran.id));
     const [entry] = (await listHistory(db().services.db, { operation: 'runTick' }, { first: 1 })).entries;

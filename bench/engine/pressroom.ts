@@ -9,6 +9,7 @@ import { createInProcessBus } from '../../src/services/events.ts';
 import { createJobNotifier } from '../../src/services/engine/notifier.ts';
 import { DEFAULT_ENGINE_SETTINGS } from '../../src/services/engine/settings.ts';
 import type { ServiceContext } from '../../src/services/context.ts';
+import { KindRegistry } from '../../src/services/engine/kinds/registry.ts';
 import { enqueueJob, enqueueJobs } from '../../src/services/engine/jobs/enqueue.ts';
 import { createRegistry, defineHandler } from '../../src/worker/handler.ts';
 import { Worker } from '../../src/worker/worker.ts';
@@ -31,6 +32,9 @@ export interface PressroomOptions {
   redisUrl?: string;
 }
 
+/** The kinds this bench enqueues: no-op handlers, any payload. */
+export const BENCH_KINDS = new KindRegistry(['bench.noop', 'bench.single', 'bench.latency'].map((kind) => ({ kind })));
+
 async function openScratch(databaseUrl: string, redisUrl: string | undefined): Promise<PressroomDatabase> {
   const name = `bench_pressroom_${process.pid}`;
   const scratch = await createScratchDatabase(databaseUrl, name);
@@ -38,7 +42,7 @@ async function openScratch(databaseUrl: string, redisUrl: string | undefined): P
   await migrateDatabase(database, scratch.url);
   const log = pino({ level: 'warn' });
   const bus = redisUrl ? await connectRedisBus(redisUrl, name, log) : createInProcessBus();
-  const services: ServiceContext = { db: database.db, bus, log, notifier: createJobNotifier(database.db), settings: DEFAULT_ENGINE_SETTINGS };
+  const services: ServiceContext = { db: database.db, bus, log, notifier: createJobNotifier(database.db), settings: DEFAULT_ENGINE_SETTINGS, kinds: BENCH_KINDS };
   return {
     database,
     services,

@@ -104,7 +104,7 @@ async function connect(url: string, jobIds: number[]) {
 function report(): ClientReport {
   return {
     latencies,
-    received: followers.map((f) => ({ jobId: f.jobId, fromSeq: f.fromSeq, count: f.count })),
+    received: followers.map((f) => ({ jobId: f.jobId, fromSeq: f.fromSeq, count: f.count, lastSeq: f.lastSeq })),
     completed,
     errors: errors.slice(0, 20),
   };

@@ -83,7 +83,8 @@ function markdown(results: FanoutResult[], settings: FanoutSettings): string[] {
     'Method:',
     '- a fresh database per N; the jobs are enqueued first and stay queued while the subscribers connect (each subscription is live once its snapshot, the job still queued, arrived), then the worker process starts them;',
     "- latency: the client's receive time − the send time the handler wrote into the report (same machine clock), for the first receipt of each report;",
-    '- lost: for each subscriber, the reports of its job that the worker published through Redis (seen by a Redis subscriber of the bench) after its snapshot, less those it received; a subscriber that never saw its job complete counts what it missed;',
+    '- delivered of expected: the reports of its job that the worker published through Redis (seen by a Redis subscriber of the bench) after its snapshot, and how many of those each subscriber received; a subscription sends the job as it is when it reads it, so a report superseded by a newer one before that read is skipped (more of them on a busy machine);',
+    '- lost: for each subscriber, the published reports after the last one it received (it never caught up with them);',
     '- RSS per idle subscriber: (API VmRSS with every subscriber connected and no event flowing − VmRSS before the first connection) / N, each read after a full GC triggered through the inspector (the bench starts the API with `--inspect=127.0.0.1:0`; nothing in the product);',
     `- CPU: utime + stime of the API process (/proc/<pid>/stat) from the first published report until every subscriber saw its job complete, over that wall time (100% = one core); the client processes, worker, PostgreSQL and Redis share the same cores (the client processes together: ${results.map((r) => `${pct(r.clientCpuPercent)} at ${int(r.subscribers)}`).join(', ')}).`,
   ];

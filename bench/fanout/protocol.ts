@@ -12,10 +12,10 @@ export interface ClientReport {
   /** Event-to-client latency (ms) of every progress report received, first receipt of each. */
   latencies: number[];
   /**
-   * Per subscription: its job, the report its snapshot showed (0: none), and how many later
-   * reports of that job it received (each once, in order).
+   * Per subscription: its job, the report its snapshot showed (0: none), how many later reports
+   * of that job it received (each once, in order), and the last one it received.
    */
-  received: { jobId: number; fromSeq: number; count: number }[];
+  received: { jobId: number; fromSeq: number; count: number; lastSeq: number }[];
   /** Subscriptions that saw their job complete. */
   completed: number;
   errors: string[];

@@ -2,7 +2,8 @@
 import type { ServiceContext } from '../services/context.ts';
 import type { Loaders } from './loaders.ts';
 
-export type Role = 'viewer' | 'operator' | 'admin';
+/** ingest: a device's key (press, scanner) that may record tracking events and nothing else, not even read. */
+export type Role = 'viewer' | 'operator' | 'admin' | 'ingest';
 
 export interface Caller {
   /** The API key's name, recorded as the actor of every change; 'local' for an unauthenticated loopback client. */

@@ -3,6 +3,7 @@
 import type { Pressroom } from '../app.ts';
 import { newControlToken, publishLocalControl } from '../api/localControl.ts';
 import { KEYS_LOCK_GRAPHIQL } from '../api/keysNotice.ts';
+import { limitsFrom } from '../api/limits/index.ts';
 import { startApiServer } from '../api/server.ts';
 import { hasLiveApiKeys } from '../services/engine/apiKeys.ts';
 
@@ -14,6 +15,7 @@ export async function serveApi(pressroom: Pressroom): Promise<{ close(): Promise
     host: config.PRESSROOM_HOST,
     port: config.PRESSROOM_PORT,
     production: config.NODE_ENV === 'production',
+    limits: limitsFrom(config),
     localControlToken,
   });
   const withdraw = localControlToken

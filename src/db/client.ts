@@ -22,6 +22,16 @@ export interface Database {
   readonly mode: 'embedded' | 'server';
   /** Calls `onMessage` for each NOTIFY on `channel`; resolves to a function that stops listening. */
   listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Server mode: a connection of its own (reconnected when it drops), for session-level state
+   * such as a worker's liveness lock. Embedded mode has one connection and none to give.
+   */
+  openSession?(): Promise<DatabaseSession>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseSession {
+  readonly db: Db;
   close(): Promise<void>;
 }
 
@@ -31,12 +41,17 @@ export interface DatabaseOptions {
   dataDir?: string;
   /** Connections in the pool (server mode). */
   poolSize?: number;
+  /**
+   * Server mode: how long opening a connection may take before the queries waiting on it fail
+   * (DATABASE_UNAVAILABLE at the API), instead of hanging while PostgreSQL is unreachable.
+   */
+  connectTimeoutMs?: number;
   /** An already-open PGlite (tests clone a migrated template into memory). */
   pglite?: PGlite;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  if (options.url) return openServer(options.url, options.poolSize ?? 10);
+  if (options.url) return openServer(options.url, options.poolSize ?? 10, options.connectTimeoutMs ?? 5_000);
   if (options.pglite) return wrapPglite(options.pglite, async () => {});
   const dataDir = options.dataDir ?? './.pressroom';
   await mkdir(dataDir, { recursive: true });
@@ -68,9 +83,10 @@ function wrapPglite(pg: PGlite, unlock: () => Promise<void>): Database {
   };
 }
 
-function openServer(url: string, poolSize: number): Database {
+function openServer(url: string, poolSize: number, connectTimeoutMs: number): Database {
   const client = postgres(url, {
     max: poolSize,
+    connect_timeout: connectTimeoutMs / 1_000,
     onnotice: () => {},
     connection: { application_name: 'pressroom' },
   });
@@ -81,6 +97,10 @@ function openServer(url: string, poolSize: number): Database {
     async listen(channel, onMessage) {
       const subscription = await client.listen(channel, onMessage);
       return () => subscription.unlisten();
+    },
+    async openSession() {
+      const session = postgres(url, { max: 1, connect_timeout: connectTimeoutMs / 1_000, onnotice: () => {}, connection: { application_name: 'pressroom-session' } });
+      return { db: drizzlePostgres(session, { schema }) as unknown as Db, close: () => session.end({ timeout: 1 }) };
     },
     async close() {
       await client.end({ timeout: 5 });

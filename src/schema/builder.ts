@@ -15,7 +15,7 @@ export const builder = new SchemaBuilder<{
     DateTime: { Input: Date; Output: Date };
     JSON: { Input: unknown; Output: unknown };
   };
-  AuthScopes: { viewer: boolean; operator: boolean; admin: boolean };
+  AuthScopes: { viewer: boolean; operator: boolean; admin: boolean; ingest: boolean };
 }>({
   // The errors plugin wraps scope-auth, so that a ForbiddenError is returned as data by the
   // mutations that list it (listed after scope-auth, it never sees the error scope-auth throws).
@@ -26,7 +26,9 @@ export const builder = new SchemaBuilder<{
     // Subscriptions are authorised once, when they start, not on every event they deliver.
     authorizeOnSubscribe: true,
     authScopes: (context) => ({
-      viewer: context.caller.role !== null,
+      // An ingest key (a device's) reads nothing: it only records tracking events.
+      viewer: context.caller.role !== null && context.caller.role !== 'ingest',
+      ingest: context.caller.role === 'ingest' || context.caller.role === 'operator' || context.caller.role === 'admin',
       operator: context.caller.role === 'operator' || context.caller.role === 'admin',
       admin: context.caller.role === 'admin',
     }),

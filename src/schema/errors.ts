@@ -7,10 +7,11 @@ import {
   InvalidTransitionError,
   NotFoundError,
   PressroomError,
+  UnknownKindError,
 } from '../services/errors.ts';
 import { builder } from './builder.ts';
 
-const ErrorInterface = builder.interfaceRef<PressroomError>('Error').implement({
+export const ErrorInterface = builder.interfaceRef<PressroomError>('Error').implement({
   description: 'An expected failure: nothing was changed.',
   fields: (t) => ({
     message: t.exposeString('message'),
@@ -43,9 +44,19 @@ builder.objectType(DedupeConflictError, {
   fields: (t) => ({ dedupeKey: t.exposeString('dedupeKey'), liveJobId: t.exposeID('liveJobId') }),
 });
 
+builder.objectType(UnknownKindError, {
+  name: 'UnknownKindError',
+  description: 'No handler defines the job kind and no worker serves it; allowUnknownKind: true enqueues it anyway.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    kind: t.exposeString('kind'),
+    path: t.exposeString('path', { description: 'The field that names the kind.' }),
+  }),
+});
+
 builder.objectType(ForbiddenError, { name: 'ForbiddenError', interfaces: [ErrorInterface], fields: () => ({}) });
 
-const InputIssue = builder.objectRef<{ path: string; message: string }>('InputIssue').implement({
+export const InputIssueRef = builder.objectRef<{ path: string; message: string }>('InputIssue').implement({
   fields: (t) => ({
     path: t.exposeString('path', { description: 'The field, dotted, e.g. `items.3.key`; empty for the whole input.' }),
     message: t.exposeString('message'),
@@ -55,7 +66,7 @@ const InputIssue = builder.objectRef<{ path: string; message: string }>('InputIs
 builder.objectType(InvalidInputError, {
   name: 'InvalidInputError',
   interfaces: [ErrorInterface],
-  fields: (t) => ({ issues: t.field({ type: [InputIssue], resolve: (error) => error.issues }) }),
+  fields: (t) => ({ issues: t.field({ type: [InputIssueRef], resolve: (error) => error.issues }) }),
 });
 
 /** The errors every mutation may return. */

@@ -40,3 +40,14 @@ export function connectionOf<T>(rows: T[], page: ForwardPage, keyOf: (row: T) =>
     },
   };
 }
+
+/** What a counted connection's resolver adds: its count, made only when a query asks for it. */
+export interface Counted {
+  count: () => Promise<{ count: number; exact: boolean }>;
+}
+
+/** Runs `count` once, on first call. */
+export function countOnce(count: () => Promise<{ count: number; exact: boolean }>): Counted['count'] {
+  let made: Promise<{ count: number; exact: boolean }> | undefined;
+  return () => (made ??= count());
+}

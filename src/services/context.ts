@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.ts';
 import type { EventBus, EventMap, EventName } from './events.ts';
+import type { KindRegistry } from './engine/kinds/registry.ts';
 import type { JobNotifier } from './engine/notifier.ts';
 import type { EngineSettings } from './engine/settings.ts';
 
@@ -12,6 +13,8 @@ export interface ServiceContext {
   log: Logger;
   notifier: JobNotifier;
   settings: EngineSettings;
+  /** The job kinds defined in this process's code: enqueue refuses others unless a worker announced them. */
+  kinds: KindRegistry;
 }
 
 export type Emit = <K extends EventName>(type: K, payload: EventMap[K]) => void;

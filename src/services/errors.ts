@@ -61,6 +61,19 @@ export class InvalidInputError extends PressroomError {
   }
 }
 
+/**
+ * No handler in this process's code defines the kind and no worker has announced it: a job of it
+ * would wait forever. `allowUnknownKind: true` enqueues it anyway (a worker not started yet).
+ */
+export class UnknownKindError extends PressroomError {
+  readonly code = 'UNKNOWN_KIND';
+  /** The field that names the kind. */
+  readonly path = 'kind';
+  constructor(readonly kind: string) {
+    super(`kind: unknown job kind ${kind}: no handler defines it and no worker serves it (pass allowUnknownKind: true for a kind whose workers are not started yet)`);
+  }
+}
+
 export class GovernorBusyError extends PressroomError {
   readonly code = 'GOVERNOR_BUSY';
   constructor(
@@ -84,8 +97,8 @@ export class DataFolderLockedError extends PressroomError {
   ) {
     super(
       `the embedded database folder ${dataDir} is in use by another Pressroom process` +
-        `${owner ? ` (last opened by ${owner})` : ''}; stop that process (if it died, the lock frees itself ` +
-        'within 15 seconds), or set PRESSROOM_DATA_DIR to another folder, ' +
+        `${owner ? ` (last opened by ${owner})` : ''}; stop that process (a dead process's lock is taken over at once on ` +
+        'its own host, within 15 seconds from another), or set PRESSROOM_DATA_DIR to another folder, ' +
         'or set DATABASE_URL to run several processes on one PostgreSQL',
     );
   }
@@ -95,6 +108,29 @@ export class ConfigError extends PressroomError {
   readonly code = 'INVALID_CONFIG';
   constructor(readonly problems: string[]) {
     super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** The API cannot listen where it was told to (PRESSROOM_HOST, PRESSROOM_PORT). */
+export class ListenError extends PressroomError {
+  readonly code = 'CANNOT_LISTEN';
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    readonly reason: string,
+  ) {
+    super(`pressroom: cannot listen on ${host}:${port}: ${reason}`);
+  }
+
+  static from(error: NodeJS.ErrnoException, host: string, port: number): ListenError {
+    const reasons: Record<string, string> = {
+      EADDRINUSE: 'the port is in use by another process (set PRESSROOM_PORT to another port, or 0 for any free one)',
+      EACCES: 'not allowed to use this port (set PRESSROOM_PORT to 1024 or above)',
+      EADDRNOTAVAIL: 'PRESSROOM_HOST is not an address of this machine',
+      ENOTFOUND: 'PRESSROOM_HOST is not a known host name or address',
+      EAI_AGAIN: 'PRESSROOM_HOST could not be resolved',
+    };
+    return new ListenError(host, port, reasons[error.code ?? ''] ?? error.message);
   }
 }
 

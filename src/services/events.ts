@@ -32,7 +32,18 @@ export interface EventMap {
   'schedule:updated': { schedule: import('./engine/schedules.ts').Schedule; deleted?: boolean };
   'alert:raised': { alert: import('./engine/alerts.ts').Alert };
   'alert:updated': { alert: import('./engine/alerts.ts').Alert };
+  /** Printer or scanner records stored (new ones only; a record sent again is not counted). */
+  'tracking:recorded': { source: import('./tracking/types.ts').TrackingSource; recorded: number };
+  /** A batch of records processed: the marker moved. */
+  'tracking:processed': import('./tracking/types.ts').ProcessOutcome;
+  /** Operations of these production jobs changed. */
+  'productionJob:updated': { jobIds: string[] };
   'settings:updated': { settings: import('./engine/settings.ts').RuntimeSettings; stored: Partial<import('./engine/settings.ts').RuntimeSettings>; revision: number };
+  /** Scans whose status or counts (of slices, batches or rows) changed. */
+  'printScan:updated': { scanIds: number[] };
+  /** Lanes whose row counts or pause state changed. */
+  'printLane:updated': { lanes: import('./print/model.ts').Lane[] };
+  'printDocument:submitted': { count: number };
 }
 export type EventName = keyof EventMap;
 
@@ -46,7 +57,38 @@ export interface EventBus {
    * subscription that reads a snapshot waits for this first, so no change falls in between.
    */
   subscribed(type: EventName): Promise<void>;
+  /** Whether events flow; absent on buses that cannot fail (in-process). */
+  readonly status?: BusStatus;
   close(): Promise<void>;
+}
+
+/**
+ * Whether the bus carries events now. While it is down (Redis unreachable) events published
+ * anywhere are lost: whoever shows live state must read it afresh once it is back up.
+ */
+export interface BusStatus {
+  readonly up: boolean;
+  /** Calls `listener` on every change; returns a function that stops. */
+  onChange(listener: (up: boolean) => void): () => void;
+}
+
+function createBusStatus(initiallyUp: boolean): BusStatus & { set(up: boolean): void } {
+  const listeners = new Set<(up: boolean) => void>();
+  let up = initiallyUp;
+  return {
+    get up() {
+      return up;
+    },
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    set(next) {
+      if (next === up) return;
+      up = next;
+      for (const listener of [...listeners]) listener(up);
+    },
+  };
 }
 
 type Listener = (payload: never) => void;
@@ -71,6 +113,10 @@ class Listeners {
 
   has(type: EventName): boolean {
     return this.byType.has(type);
+  }
+
+  types(): EventName[] {
+    return [...this.byType.keys()];
   }
 
   /** Calls each listener; one that throws neither stops the others nor reaches the publisher (as with an EventTarget). */
@@ -124,6 +170,31 @@ export function createRedisBus(
     }
     return ack;
   };
+  // Down when either connection drops; up again once both are back and every event this process
+  // listens to is subscribed again (acknowledged), so that nothing published after `up` is missed.
+  const status = createBusStatus(publishClient.status === 'ready' && subscribeClient.status === 'ready');
+  let closing = false;
+  /** A connection dropped since the last time both were up: subscriptions must be confirmed again. */
+  let dropped = false;
+  const onClose = () => {
+    if (closing) return;
+    dropped = true;
+    status.set(false);
+  };
+  const onReady = () => {
+    if (closing || publishClient.status !== 'ready' || subscribeClient.status !== 'ready') return;
+    if (!dropped) return void status.set(true);
+    dropped = false;
+    acks.clear();
+    Promise.all(listeners.types().map(subscribed)).then(
+      () => !closing && publishClient.status === 'ready' && subscribeClient.status === 'ready' && status.set(true),
+      () => {}, // the connection dropped again: its next 'ready' tries again
+    );
+  };
+  for (const client of [publishClient, subscribeClient]) {
+    client.on('close', onClose);
+    client.on('ready', onReady);
+  }
   subscribeClient.on('message', (channel: string, message: string) => {
     if (!channel.startsWith(head)) return;
     const type = channel.slice(head.length) as EventName;
@@ -147,7 +218,9 @@ export function createRedisBus(
       return listeners.add(type, listener);
     },
     subscribed,
+    status,
     async close() {
+      closing = true;
       sendOutgoing();
       // quit, not disconnect: what is published goes out first.
       await publishClient.quit().catch(() => publishClient.disconnect());

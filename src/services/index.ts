@@ -4,6 +4,7 @@ export * from './errors.ts';
 export * from './events.ts';
 export * from './engine/governors.ts';
 export * from './engine/history.ts';
+export * from './engine/jobs/bulk.ts';
 export * from './engine/jobs/claim.ts';
 export * from './engine/jobs/enqueue.ts';
 export * from './engine/jobs/execution.ts';

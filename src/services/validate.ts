@@ -5,7 +5,9 @@ import { InvalidInputError } from './errors.ts';
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  throw new InvalidInputError(
-    result.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })),
-  );
+  throw inputErrorFrom(result.error);
+}
+
+export function inputErrorFrom(error: z.ZodError): InvalidInputError {
+  return new InvalidInputError(error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })));
 }

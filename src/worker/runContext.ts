@@ -5,11 +5,12 @@ import { createBatcher } from '../services/batcher.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { StaleLeaseError } from '../services/errors.ts';
 import {
-  markStage,
+  completeStage,
   pendingItems,
   recordItem,
   reportProgress,
   saveCheckpoint,
+  startStage,
   type ControlRequest,
   type RunRef,
 } from '../services/engine/jobs/execution.ts';
@@ -58,22 +59,27 @@ export function createRunContext<Payload>(services: ServiceContext, run: Run, pa
   const stageResults: Record<string, Json> = isRecord(job.checkpoint?.data) ? { ...job.checkpoint.data } : {};
 
   const context: HandlerContext<Payload> = {
+    services,
     job,
     payload,
     signal: run.controller.signal,
     log,
     lastCheckpoint: job.checkpoint,
     progress(update) {
+      // A stop point like the others: the report is coalesced, but a pause or cancel already
+      // heard (from an earlier report, NOTIFY or a lease renewal) stops the handler here.
+      stopIfAsked(null);
       void progress.add(update);
     },
     async stage(name, work) {
+      stopIfAsked(null);
       const done = job.stages.find((s) => s.name === name)?.status === 'completed';
       if (done && name in stageResults) return stageResults[name] as never;
-      await guard(markStage(services, ref, name, 'running'));
+      await guard(startStage(services, ref, name));
       const result = await work();
       stageResults[name] = (result ?? null) as Json;
-      await guard(saveCheckpoint(services, ref, name, stageResults));
-      await guard(markStage(services, ref, name, 'completed'));
+      // Saved and marked completed together: a stop asked meanwhile takes effect after the stage.
+      await guard(completeStage(services, ref, name, stageResults));
       log.debug({ stage: name }, 'stage completed');
       return result;
     },
@@ -98,7 +104,7 @@ export function createRunContext<Payload>(services: ServiceContext, run: Run, pa
             outcome = { ok: false, error: error instanceof Error ? error.message : String(error) };
           }
           if (!outcome.ok) log.warn({ item: item.key }, `item failed: ${outcome.error}`);
-          await guard(recordItem(services, { ...ref, attempt: job.attempts }, item.position, outcome));
+          await guard(recordItem(services, ref, item.position, outcome));
           if (outcome.ok) processed++;
           else failed++;
         }

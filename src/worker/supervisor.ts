@@ -1,7 +1,8 @@
 // The supervisor runner: every process that runs one contends for the `heartbeat` governor; the
 // holder ticks every supervisorIntervalMs and renews its lease as it goes, the others retry and
 // take over when the holder's lease lapses (its process died or hangs): within one lease. Stop
-// releases the governor, so that another runner takes over at its next attempt.
+// releases the governor, so that another runner takes over at its next attempt. In server mode the
+// holder also sweeps for dead workers every second (src/worker/deadWorkerSweep.ts), between ticks.
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
@@ -12,6 +13,10 @@ import { supervisorSettings, type SupervisorSettings } from '../services/engine/
 import { heartbeatLeaseRemainingMs } from '../services/engine/supervisor/state.ts';
 import { runSupervisorTick, type TickOptions } from '../services/engine/supervisor/tick.ts';
 import { HEARTBEAT_GOVERNOR, type SupervisorTick } from '../services/engine/supervisor/types.ts';
+import { DeadWorkerSweep } from './deadWorkerSweep.ts';
+
+/** How often the holder looks for workers whose database session ended (at most the tick interval). */
+const DEAD_WORKER_SWEEP_MS = 1_000;
 
 export interface SupervisorRunnerOptions {
   services: ServiceContext;
@@ -20,6 +25,8 @@ export interface SupervisorRunnerOptions {
   settings?: Partial<SupervisorSettings>;
   /** The tasks each tick runs (tests); all by default. */
   tasks?: TickOptions['tasks'];
+  /** Server mode: sweep for workers whose database session ended. */
+  sweepDeadWorkers?: boolean;
 }
 
 export function newSupervisorId(): string {
@@ -30,6 +37,9 @@ export class SupervisorRunner {
   readonly id: string;
   private readonly log: Logger;
   private timer: NodeJS.Timeout | null = null;
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private sweeping: Promise<unknown> | null = null;
+  private readonly deadWorkers: DeadWorkerSweep;
   private running: Promise<void> | null = null;
   private stopped = true;
   private holding = false;
@@ -39,6 +49,11 @@ export class SupervisorRunner {
   constructor(private readonly options: SupervisorRunnerOptions) {
     this.id = options.id ?? newSupervisorId();
     this.log = options.services.log.child({ supervisor: this.id });
+    this.deadWorkers = new DeadWorkerSweep(options.services, this.log, Math.floor(this.sweepEveryMs * 0.8));
+  }
+
+  private get sweepEveryMs(): number {
+    return Math.min(DEAD_WORKER_SWEEP_MS, this.settings.supervisorIntervalMs);
   }
 
   /** True while this runner holds the heartbeat governor (as of its last attempt). */
@@ -61,6 +76,17 @@ export class SupervisorRunner {
     this.nextTickAt = 0;
     this.log.info({ intervalMs: this.settings.supervisorIntervalMs, leaseMs: this.settings.supervisorLeaseMs }, 'supervisor runner started');
     this.schedule(0);
+    if (this.options.sweepDeadWorkers) this.sweepTimer = setInterval(() => this.sweep(), this.sweepEveryMs);
+  }
+
+  private sweep() {
+    if (!this.holding || this.sweeping) return;
+    this.sweeping = this.deadWorkers
+      .sweep()
+      .catch((error) => this.log.warn({ err: error }, 'dead-worker sweep failed'))
+      .finally(() => {
+        this.sweeping = null;
+      });
   }
 
   /**
@@ -72,7 +98,10 @@ export class SupervisorRunner {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    await this.running;
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.sweepTimer = null;
+    await Promise.all([this.running, this.sweeping]);
+    this.deadWorkers.reset();
     if (this.holding && options.release !== false) {
       await releaseGovernor(this.options.services, HEARTBEAT_GOVERNOR, { actor: this.id, holder: this.id, reason: 'supervisor stopping' }).catch((error) => {
         if (!(error instanceof GovernorBusyError)) this.log.warn({ err: error }, 'could not release the heartbeat governor');

@@ -16,15 +16,18 @@ import { getJob } from '../services/engine/jobs/read.ts';
 import { acknowledgeControl, completeRuns, failRun, releaseRuns, renewLeases, type Completion } from '../services/engine/jobs/finish.ts';
 import { CONTROL_CHANNEL, JOBS_CHANNEL } from '../services/engine/notifier.ts';
 import type { Job } from '../services/engine/types.ts';
+import { describeKind } from '../services/engine/kinds/registry.ts';
 import { deregisterWorker, registerWorker, setWorkerStopping } from '../services/engine/workers.ts';
 import { FatalError, JobInterrupted, TransientError } from './errors.ts';
 import type { HandlerRegistry } from './handler.ts';
 import { DEFAULT_PREFETCH, PrefetchGauge, type PrefetchOptions } from './prefetch.ts';
 import { createRunContext, interrupt, type Run } from './runContext.ts';
+import { holdLiveness, type LivenessHold } from './liveness.ts';
+import { claimLatency, jobRun, jobWait } from '../metrics/index.ts';
 
 export interface WorkerOptions {
   services: ServiceContext;
-  database: Pick<Database, 'listen'>;
+  database: Pick<Database, 'listen'> & Partial<Pick<Database, 'openSession'>>;
   handlers: HandlerRegistry;
   id?: string;
   /** Queues to serve; null serves all. */
@@ -50,6 +53,7 @@ export class Worker {
   private readonly completer: Batcher<Completion>;
   private readonly stopListening: (() => Promise<void>)[] = [];
   private timers: NodeJS.Timeout[] = [];
+  private liveness: LivenessHold | null = null;
   private claiming: Promise<void> | null = null;
   private wanted = false;
   private stopping = false;
@@ -67,7 +71,15 @@ export class Worker {
 
   async start(): Promise<void> {
     const { services, database, queues, concurrency, leaseMs, pollIntervalMs } = this.options;
-    await registerWorker(services, { id: this.id, host: hostname(), pid: process.pid, queues, concurrency });
+    const kinds = [...this.options.handlers.values()].map(describeKind);
+    // Held before the worker registers: the supervisor never sees it registered without its lock.
+    this.liveness = await holdLiveness(database, this.log);
+    try {
+      await registerWorker(services, { id: this.id, host: hostname(), pid: process.pid, queues, concurrency, kinds, livenessKey: this.liveness?.key ?? null });
+    } catch (error) {
+      await this.liveness?.release();
+      throw error;
+    }
     this.stopListening.push(await database.listen(JOBS_CHANNEL, () => this.wake()));
     this.stopListening.push(await database.listen(CONTROL_CHANNEL, (payload) => void this.onControl(Number(payload))));
     this.timers.push(setInterval(() => this.maintain(), pollIntervalMs));
@@ -98,6 +110,7 @@ export class Worker {
     await this.completer.drain();
     for (const stop of this.stopListening.splice(0)) await stop().catch(() => {});
     await deregisterWorker(services, this.id).catch((error) => this.log.warn({ err: error }, 'could not deregister worker'));
+    await this.liveness?.release();
     this.log.info('worker stopped');
   }
 
@@ -118,6 +131,7 @@ export class Worker {
       const toClaim = freeSlots + this.prefetch.bufferSize - this.buffered.length;
       if (toClaim <= 0) return;
       let jobs: Job[];
+      const claimTimer = claimLatency.startTimer();
       try {
         jobs = await claimJobs(services, {
           workerId: this.id,
@@ -130,6 +144,8 @@ export class Worker {
       } catch (error) {
         this.log.error({ err: error }, 'claim failed; retrying at the next poll');
         return;
+      } finally {
+        claimTimer();
       }
       this.buffered.push(...jobs);
       // Stopping meanwhile: stop() hands the buffer back once this claim is done.
@@ -147,6 +163,7 @@ export class Worker {
   private startRun(job: Job) {
     const run: Run = { job, ref: runRef(job), controller: new AbortController(), metrics: {} };
     const started = performance.now();
+    jobWait.observe({ queue: job.queue, kind: job.kind }, Math.max(0, Date.now() - job.runAt.getTime()) / 1_000);
     const done = this.execute(run).finally(() => {
       this.runs.delete(job.id);
       this.prefetch.recordRun(performance.now() - started);
@@ -188,11 +205,14 @@ export class Worker {
       // The slot is free once the handler returned: the completion joins the next batch and is
       // written while the worker claims and runs more (stop() waits for the batch to land).
       const elapsed = durationMs();
+      jobRun.observe({ queue: job.queue, kind: job.kind, outcome: 'completed' }, elapsed / 1_000);
       this.completer
         .add({ ...run.ref, result: result ?? null, metrics: { ...run.metrics, durationMs: elapsed } })
         .then(() => log.info({ durationMs: elapsed }, 'job completed'))
         .catch((error) => log.error({ err: error }, 'could not record the completion; the job will run again once its lease expires'));
     } catch (error) {
+      const outcome = run.controller.signal.aborted ? 'interrupted' : 'failed';
+      jobRun.observe({ queue: job.queue, kind: job.kind, outcome }, durationMs() / 1_000);
       await this.settleFailure(run, error, { ...run.metrics, durationMs: durationMs() }, log).catch((failure) => {
         if (failure instanceof StaleLeaseError) log.info('run ended elsewhere (cancelled, failed or recovered); result dropped');
         else log.error({ err: failure }, 'could not record the end of the run');

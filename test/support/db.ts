@@ -14,6 +14,9 @@ import { createInProcessBus, type EventBus } from '../../src/services/events.ts'
 import { createJobNotifier } from '../../src/services/engine/notifier.ts';
 import { DEFAULT_ENGINE_SETTINGS, type EngineSettings } from '../../src/services/engine/settings.ts';
 import { serverUrlFor } from './urls.ts';
+import { builtInHandlers } from '../../src/handlers/index.ts';
+import { KindRegistry } from '../../src/services/engine/kinds/registry.ts';
+import { handlers, waitingKinds } from './handlers.ts';
 
 export const serverMode = Boolean(process.env.DATABASE_URL);
 
@@ -53,6 +56,8 @@ export async function createTestDatabase(settings: Partial<EngineSettings> = {})
     log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     notifier: createJobNotifier(database.db),
     settings: { ...DEFAULT_ENGINE_SETTINGS, ...settings },
+    // What a pressroom process started with PRESSROOM_HANDLERS=test/support/handlers.ts knows.
+    kinds: new KindRegistry([...builtInHandlers, ...handlers, ...waitingKinds.map((kind) => ({ kind }))]),
   };
   return {
     database,

@@ -101,4 +101,80 @@ export const waitForRecovery = defineHandler({
   },
 });
 
-export const handlers: JobHandler<any>[] = [noop, hold, steps, staged, failing, items, waitForRecovery];
+/**
+ * Four stages whose code ignores the abort signal. `holdIn`: that stage waits until the run is
+ * asked to stop (its signal aborts), then finishes its work anyway; with `honourSignal` it stops
+ * there instead (interrupted before its checkpoint). `failFatallyIn`: that stage fails in run 1.
+ * Each stage's result says which run executed it; the result, which stages this run executed.
+ */
+export const fourStages = defineHandler({
+  kind: 'test.fourStages',
+  stages: ['s1', 's2', 's3', 's4'],
+  payload: z.object({ holdIn: z.string().optional(), honourSignal: z.boolean().default(false), failFatallyIn: z.string().optional() }),
+  async run(ctx) {
+    const executed: string[] = [];
+    const ranIn: Record<string, number> = {};
+    for (const name of ['s1', 's2', 's3', 's4']) {
+      const result = await ctx.stage(name, async () => {
+        executed.push(name);
+        if (ctx.payload.failFatallyIn === name && ctx.job.runs === 1) throw new FatalError(`${name} broke`);
+        if (ctx.payload.holdIn === name) {
+          if (ctx.payload.honourSignal) await sleep(60_000, undefined, { signal: ctx.signal });
+          else while (!ctx.signal.aborted) await sleep(10);
+        }
+        return { run: ctx.job.runs };
+      });
+      ranIn[name] = result.run;
+    }
+    return { executed, ranIn };
+  },
+});
+
+/**
+ * Works `steps` steps of `ms` each, never looking at its signal; after each step it reports
+ * through one context call (`report`), so only that call can stop it.
+ */
+export const ignoresSignal = defineHandler({
+  kind: 'test.ignoresSignal',
+  payload: z.object({ report: z.enum(['progress', 'checkpoint', 'stage', 'item']), steps: z.number().int().default(400), ms: z.number().int().default(25) }),
+  async run(ctx) {
+    const { report, steps, ms } = ctx.payload;
+    let done = 0;
+    const step = async () => {
+      await sleep(ms);
+      done++;
+    };
+    if (report === 'item') {
+      await ctx.items(step);
+      return { done };
+    }
+    for (let i = 1; i <= steps; i++) {
+      if (report === 'stage') await ctx.stage(`step-${i}`, step);
+      else await step();
+      if (report === 'progress') ctx.progress({ percent: (100 * i) / steps });
+      if (report === 'checkpoint') await ctx.checkpoint('step', { step: i });
+    }
+    return { done };
+  },
+});
+
+export const handlers: JobHandler<any>[] = [noop, hold, steps, staged, failing, items, waitForRecovery, fourStages, ignoresSignal];
+
+/**
+ * Kinds tests enqueue only to watch jobs wait, be cancelled, retried or listed: known to the test
+ * services' kind registry (so enqueue accepts them, any payload), run by no test worker.
+ */
+export const waitingKinds: string[] = [
+  ...['auth', 'auth.read', 'big', 'bulk', 'clear', 'control', 'delete', 'examples', 'filter.a', 'filter.b', 'find', 'history', 'items', 'node', 'page', 'retry', 'stats'].map(
+    (name) => `api.${name}`,
+  ),
+  ...['catchup', 'doomed', 'every5', 'hourly', 'morning', 'nightly', 'pausable', 'x', 'y'].map((name) => `report.${name}`),
+  'api.nplusone',
+  ...['after', 'before', 'elsewhere', 'own'].map((name) => `settings.${name}`),
+  'document.render',
+  'ok',
+  'sched.every',
+  'stuck_queued',
+  'stuck_running',
+  'sup.test',
+];

@@ -191,6 +191,7 @@ export function countingBus(inner: EventBus): CountingBus {
   const counts = new Map<EventName, number>();
   return {
     subscribed: (type) => inner.subscribed(type),
+    status: inner.status,
     publish: (type, payload) => inner.publish(type, payload),
     subscribe(type, listener) {
       counts.set(type, (counts.get(type) ?? 0) + 1);

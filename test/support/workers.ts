@@ -7,6 +7,7 @@ import type { Database } from '../../src/db/client.ts';
 import { createRegistry } from '../../src/worker/handler.ts';
 import { Worker, type WorkerOptions } from '../../src/worker/worker.ts';
 import { handlers } from './handlers.ts';
+import { engineHandlers } from '../../src/handlers/index.ts';
 import type { TestDatabase } from './db.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -19,7 +20,7 @@ export async function startTestWorker(
   const worker = new Worker({
     services,
     database,
-    handlers: createRegistry(handlers),
+    handlers: createRegistry([...engineHandlers, ...handlers]),
     queues: null,
     concurrency: 5,
     leaseMs: 5_000,

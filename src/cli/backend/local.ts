@@ -3,6 +3,8 @@ import type { Pressroom } from '../../app.ts';
 import { createApiKey, listApiKeys, revokeApiKey, type ApiKey } from '../../services/engine/apiKeys.ts';
 import { enqueueJob, enqueueJobs, type EnqueueResult } from '../../services/engine/jobs/enqueue.ts';
 import { listQueues } from '../../services/engine/queues.ts';
+import { submitDocuments } from '../../services/print/documents.ts';
+import { upsertTrackingReference } from '../../services/tracking/referenceData.ts';
 import type { CliBackend, EnqueuedJob, KeyInfo } from './types.ts';
 
 /** Bulk enqueues go in statements of this many jobs (a progress step each). */
@@ -48,6 +50,13 @@ export function localBackend(pressroom: Pressroom): CliBackend {
     },
     listKeys: async () => (await listApiKeys(services.db)).map(keyInfo),
     revokeKey: async (name, reason) => keyInfo(await revokeApiKey(services, name, by(reason))),
+    async submitDocuments(documents, reason) {
+      const result = await submitDocuments(services, documents, by(reason));
+      return { created: result.created.length, existing: result.existingKeys.length };
+    },
+    async upsertTrackingReference(input, reason) {
+      await upsertTrackingReference(services, input, by(reason));
+    },
     close: () => pressroom.close(),
   };
 }

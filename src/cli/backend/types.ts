@@ -1,6 +1,8 @@
 // What the CLI's commands ask of Pressroom, answered either by opening the database (nobody else
 // holds it) or through the API of the embedded Pressroom that holds it (src/cli/backend/index.ts).
 import type { EnqueueInput } from '../../services/engine/jobs/input.ts';
+import type { DocumentInput } from '../../services/print/documents.ts';
+import type { ReferenceInput } from '../../services/tracking/referenceData.ts';
 
 /** What `enqueue` prints for a job, whichever way it was enqueued. */
 export interface EnqueuedJob {
@@ -32,5 +34,9 @@ export interface CliBackend {
   createKey(name: string, role: string, reason: string | undefined): Promise<{ key: string; apiKey: KeyInfo }>;
   listKeys(): Promise<KeyInfo[]>;
   revokeKey(name: string, reason: string | undefined): Promise<KeyInfo>;
+  /** Adds print documents (one batch); keys submitted before are counted as existing. */
+  submitDocuments(documents: DocumentInput[], reason: string | undefined): Promise<{ created: number; existing: number }>;
+  /** Upserts production-tracking reference data (one bounded chunk). */
+  upsertTrackingReference(input: ReferenceInput, reason: string | undefined): Promise<void>;
   close(): Promise<void>;
 }

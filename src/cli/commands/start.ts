@@ -4,22 +4,26 @@ export function addStartCommand(program: Command): void {
   program
     .command('start')
     .description('run the API, a worker and the supervisor in one process')
-    .option('--no-demo', 'do not enqueue demo document-processing jobs (on by default with the embedded database)')
+    .option('--no-demo', 'do not run the demos (document jobs, print pipeline; on by default with the embedded database)')
     .action(async (options: { demo: boolean }) => {
-      const [{ openService }, { untilStopped }, { serveApi }, { startWorker, startSupervisor }, { startDemoFeed }] = await Promise.all([
+      const [{ openService }, { untilStopped }, { serveApi }, { startWorker, startSupervisor }, { startDemoFeed }, { startPrintDemo }] = await Promise.all([
         import('../session.ts'),
         import('../untilStopped.ts'),
         import('../serveApi.ts'),
         import('../../app.ts'),
         import('../../demoFeed.ts'),
+        import('../../services/print/demo.ts'),
       ]);
       const pressroom = await openService();
       const api = await serveApi(pressroom);
       const worker = await startWorker(pressroom);
       const supervisor = startSupervisor(pressroom);
-      const demo = options.demo && pressroom.database.mode === 'embedded' ? startDemoFeed(pressroom.services) : null;
+      const withDemo = options.demo && pressroom.database.mode === 'embedded';
+      const demo = withDemo ? startDemoFeed(pressroom.services) : null;
+      const printDemo = withDemo ? startPrintDemo(pressroom.services) : null;
       untilStopped(pressroom, async () => {
         demo?.stop();
+        printDemo?.stop();
         await supervisor.stop();
         await worker.stop();
         await api.close();

@@ -40,7 +40,10 @@ export const jobs = pgTable(
     priority: integer('priority').notNull().default(0),
     payload: jsonb('payload').notNull().default({}),
     status: text('status').notNull().default('queued'),
+    /** Attempts of the current try: reset by an operator's retry, given back by a pause or a release. */
     attempts: integer('attempts').notNull().default(0),
+    /** How many times a worker has taken the job, ever: the number of its latest run. Only grows. */
+    runs: integer('runs').notNull().default(0),
     maxAttempts: integer('max_attempts').notNull(),
     backoff: jsonb('backoff').notNull(),
     runAt: at('run_at').notNull().defaultNow(),
@@ -89,6 +92,10 @@ export const jobs = pgTable(
     // run_at last (drizzle has no INCLUDE): a queue's counts per status and its oldest due job
     // come from the index alone; so does the running count a queue's concurrency limit needs.
     index('jobs_queue_status_id').on(t.queue, t.status, t.id, t.runAt),
+    // The per-minute metrics rollup reads the jobs finished in a few minutes, never the table.
+    index('jobs_finished_at').on(t.finishedAt).where(sql`finished_at is not null`),
+    // Run-id prefix filters (the dashboard's search box) in any collation.
+    index('jobs_run_id_pattern').on(t.runId.op('text_pattern_ops')),
   ],
 );
 
@@ -135,13 +142,32 @@ export const workers = pgTable(
     pid: integer('pid').notNull(),
     queues: jsonb('queues').notNull(),
     concurrency: integer('concurrency').notNull(),
+    /** The job kinds this worker has handlers for. */
+    kinds: jsonb('kinds').notNull().default([]),
     status: text('status').notNull().default('running'),
     startedAt: at('started_at').notNull().defaultNow(),
     lastSeenAt: at('last_seen_at').notNull().defaultNow(),
     stoppedAt: at('stopped_at'),
+    /**
+     * Server mode: the key of the session-level advisory lock the worker holds on a connection of
+     * its own while it lives; the lock vanishes with the process (src/services/engine/liveness.ts).
+     */
+    livenessKey: integer('liveness_key'),
   },
   (t) => [index('workers_status_seen').on(t.status, t.lastSeenAt)],
 );
+
+/**
+ * Job kinds that workers announced when they started (name, stages, payload JSON Schema): kinds
+ * defined in code the API process does not load are known from here.
+ */
+export const jobKinds = pgTable('job_kinds', {
+  kind: text('kind').primaryKey(),
+  stages: jsonb('stages').notNull().default([]),
+  payloadSchema: jsonb('payload_schema'),
+  announcedBy: text('announced_by').notNull(),
+  updatedAt: at('updated_at').notNull().defaultNow(),
+});
 
 export const history = pgTable(
   'history',
@@ -177,7 +203,7 @@ export const apiKeys = pgTable(
     lastUsedAt: at('last_used_at'),
   },
   (t) => [
-    check('api_keys_role_check', sql`role in ('viewer', 'operator', 'admin')`),
+    check('api_keys_role_check', sql`role in ('viewer', 'operator', 'admin', 'ingest')`),
     uniqueIndex('api_keys_hash_key').on(t.keyHash),
     uniqueIndex('api_keys_live_name').on(t.name).where(sql`revoked_at is null`),
   ],
@@ -248,4 +274,24 @@ export const alerts = pgTable(
     uniqueIndex('alerts_open_per_target').on(t.kind, t.targetType, t.targetId).where(sql`resolved_at is null`),
     index('alerts_raised').on(t.raisedAt),
   ],
+);
+
+/**
+ * Per minute, queue and kind: the jobs that finished in it, and histograms of their wait time
+ * (run-at to start) and run time (start to finish) in fixed buckets (src/services/engine/metrics),
+ * which add up over any range: percentiles of an hour or a day read 60 or 1,440 rows per series.
+ */
+export const jobMetricsMinutes = pgTable(
+  'job_metrics_minutes',
+  {
+    minute: at('minute').notNull(),
+    queue: text('queue').notNull(),
+    kind: text('kind').notNull(),
+    completed: integer('completed').notNull().default(0),
+    failed: integer('failed').notNull().default(0),
+    cancelled: integer('cancelled').notNull().default(0),
+    waitBuckets: integer('wait_buckets').array().notNull(),
+    runBuckets: integer('run_buckets').array().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.minute, t.queue, t.kind] })],
 );

@@ -38,6 +38,10 @@ class JobFollowers {
 
   constructor(private readonly services: ServiceContext) {
     this.loader = jobLoader(services.db, { cache: false });
+    // Changes made while the bus was down were never heard: no read from before counts any more.
+    services.bus.status?.onChange((up) => {
+      if (up) for (const followed of this.jobs.values()) followed.version++;
+    });
   }
 
   /** Follows a job until the follower stops; each waker follows a job at most once. */

@@ -1,10 +1,10 @@
 // Manual recovery on jobs. Each mutation records the caller as actor with the reason given, and
 // returns the job or a typed error as data.
 import { actorOf, type ApiContext } from '../../api/context.ts';
-import { DedupeConflictError } from '../../services/errors.ts';
+import { DedupeConflictError, UnknownKindError } from '../../services/errors.ts';
 import { enqueueJob } from '../../services/engine/jobs/enqueue.ts';
-import { applyToJobs, type BulkOperation } from '../../services/engine/jobs/bulk.ts';
-import { cancelJob, clearJobs, deleteJob, forceFailJob, pauseJob, resumeJob, retryJob } from '../../services/engine/jobs/manage.ts';
+import { applyToJobs, BULK_INLINE_LIMIT, clearJobs, type BulkOperation, type BulkOutcome } from '../../services/engine/jobs/bulk.ts';
+import { cancelJob, deleteJob, forceFailJob, pauseJob, resumeJob, retryJob } from '../../services/engine/jobs/manage.ts';
 import type { Actor, Job } from '../../services/engine/types.ts';
 import type { ServiceContext } from '../../services/context.ts';
 import { builder } from '../../schema/builder.ts';
@@ -13,7 +13,7 @@ import { JobFilterInput, toJobFilter } from '../../schema/engine/jobFilter.ts';
 import { JobRef, JobStatusEnum } from '../../schema/engine/job.ts';
 import { jobIdFrom } from './jobIdentity.ts';
 
-const EnqueueJobInput = builder.inputType('EnqueueJobInput', {
+export const EnqueueJobInput = builder.inputType('EnqueueJobInput', {
   fields: (t) => ({
     kind: t.string({ required: true }),
     queue: t.string({ required: false }),
@@ -25,6 +25,10 @@ const EnqueueJobInput = builder.inputType('EnqueueJobInput', {
     dedupeKey: t.string({ required: false }),
     governorKey: t.string({ required: false }),
     items: t.stringList({ required: false, description: 'Item keys, processed one by one' }),
+    allowUnknownKind: t.boolean({
+      required: false,
+      description: 'Enqueue even though no handler defines the kind and no worker has announced it (its workers start later). Default false: refused as UnknownKindError.',
+    }),
   }),
 });
 
@@ -35,11 +39,21 @@ const EnqueueResult = builder.objectRef<{ job: Job; deduplicated: boolean }>('En
   }),
 });
 
-const ClearResult = builder.objectRef<{ deleted: number }>('ClearResult').implement({
-  fields: (t) => ({ deleted: t.exposeInt('deleted') }),
+const bulkJobField = () =>
+  ({
+    type: JobRef,
+    nullable: true,
+    description: `Set when the operation runs as a job of its own (more than ${BULK_INLINE_LIMIT} jobs matched, or background: true): it works in chunks and reports its progress; the counts here are then 0 and the job's result holds them.`,
+    resolve: (r: { job: Job | null }) => r.job,
+  }) as const;
+
+const BACKGROUND = `Run as a job of its own whatever the size (it does above ${BULK_INLINE_LIMIT} matching jobs anyway).`;
+
+const ClearResult = builder.objectRef<{ deleted: number; job: Job | null }>('ClearResult').implement({
+  fields: (t) => ({ deleted: t.exposeInt('deleted'), job: t.field(bulkJobField()) }),
 });
 
-const withoutNulls = <T extends object>(input: T) =>
+export const withoutNulls = <T extends object>(input: T) =>
   Object.fromEntries(Object.entries(input).filter(([, value]) => value !== null && value !== undefined));
 
 type JobAction = (services: ServiceContext, jobId: number, by: Actor) => Promise<Job>;
@@ -72,8 +86,9 @@ jobAction('deleteJob', 'Deletes a job that is not running; its history stays.', 
 builder.mutationFields((t) => ({
   enqueueJob: t.field({
     type: EnqueueResult,
+    description: 'Enqueues a job. An unknown kind is UnknownKindError; a payload its kind\'s schema refuses is InvalidInputError naming the field (payload.x).',
     authScopes: { operator: true },
-    errors: { types: commonErrors },
+    errors: { types: [...commonErrors, UnknownKindError] },
     args: { input: t.arg({ type: EnqueueJobInput, required: true }), reason: t.arg.string({ required: false }) },
     resolve: (_root, args, context: ApiContext) => enqueueJob(context.services, withoutNulls(args.input) as never, actorOf(context, args.reason)),
   }),
@@ -87,18 +102,23 @@ builder.mutationFields((t) => ({
       olderThan: t.arg({ type: 'DateTime', required: false }),
       queue: t.arg.string({ required: false }),
       reason: t.arg.string({ required: false }),
+      background: t.arg.boolean({ required: false, description: BACKGROUND }),
     },
-    resolve: async (_root, args, context) => ({
-      deleted: await clearJobs(context.services, withoutNulls({ status: args.status, olderThan: args.olderThan, queue: args.queue }) as never, actorOf(context, args.reason)),
-    }),
+    resolve: (_root, args, context) =>
+      clearJobs(context.services, withoutNulls({ status: args.status, olderThan: args.olderThan, queue: args.queue }) as never, actorOf(context, args.reason), {
+        background: args.background ?? false,
+      }),
   }),
 }));
 
-const BulkResult = builder.objectRef<{ matched: number; changed: number; skipped: number }>('BulkResult').implement({
+const BulkResult = builder.objectRef<BulkOutcome>('BulkResult').implement({
   fields: (t) => ({
-    matched: t.exposeInt('matched'),
+    matched: t.exposeInt('matched', { description: 'Jobs the filter selected whose status allows the operation.' }),
     changed: t.exposeInt('changed'),
-    skipped: t.exposeInt('skipped', { description: 'Matched jobs whose status did not allow the operation.' }),
+    skipped: t.exposeInt('skipped', {
+      description: 'Matched jobs left as they were: a retry whose dedupe key a live job holds, a running job already asked to cancel.',
+    }),
+    job: t.field(bulkJobField()),
   }),
 });
 
@@ -106,11 +126,12 @@ const bulkAction = (name: string, operation: BulkOperation, scope: 'operator' | 
   builder.mutationField(name, (t) =>
     t.field({
       type: BulkResult,
-      description: `${operation} every job matching the filter, on the server.`,
+      description: `${operation} every job matching the filter, set-based, each job with its history entry; a large filter runs as a job (see \`job\`).`,
       authScopes: { [scope]: true },
       errors: { types: commonErrors },
-      args: { filter: t.arg({ type: JobFilterInput, required: true }), reason: t.arg.string({ required: false }) },
-      resolve: (_root, args, context) => applyToJobs(context.services, toJobFilter(args.filter), operation, actorOf(context, args.reason)),
+      args: { filter: t.arg({ type: JobFilterInput, required: true }), reason: t.arg.string({ required: false }), background: t.arg.boolean({ required: false, description: BACKGROUND }) },
+      resolve: (_root, args, context) =>
+        applyToJobs(context.services, toJobFilter(args.filter), operation, actorOf(context, args.reason), { background: args.background ?? false }),
     }),
   );
 

@@ -1,9 +1,10 @@
 import { NotFoundError } from '../../services/errors.ts';
-import { listJobs } from '../../services/engine/jobs/read.ts';
+import { countJobs, listJobs } from '../../services/engine/jobs/read.ts';
 import { builder } from '../../schema/builder.ts';
 import { JobFilterInput, toJobFilter } from '../../schema/engine/jobFilter.ts';
 import { JobRef } from '../../schema/engine/job.ts';
-import { connectionOf, forwardPage } from '../../schema/pagination.ts';
+import { connectionOf, countOnce, forwardPage } from '../../schema/pagination.ts';
+import { countFields } from '../../schema/countFields.ts';
 import { jobIdFrom } from './jobIdentity.ts';
 
 builder.queryFields((t) => ({
@@ -22,16 +23,20 @@ builder.queryFields((t) => ({
       return jobId === null ? null : context.loaders.job.load(jobId);
     },
   }),
-  jobs: t.connection({
-    type: JobRef,
-    description: 'Jobs, newest first, filtered; keyset cursors stay stable while jobs are added.',
-    authScopes: { viewer: true },
-    args: { filter: t.arg({ type: JobFilterInput, required: false }) },
-    resolve: async (_root, args, context) => {
-      const page = forwardPage(args);
-      const { jobs } = await listJobs(context.services.db, toJobFilter(args.filter), { first: page.first + 1, before: page.after });
-      for (const job of jobs) context.loaders.job.prime(job.id, job);
-      return connectionOf(jobs, page, (job) => job.id);
+  jobs: t.connection(
+    {
+      type: JobRef,
+      description: 'Jobs, newest first, filtered; keyset cursors stay stable while jobs are added.',
+      authScopes: { viewer: true },
+      args: { filter: t.arg({ type: JobFilterInput, required: false }) },
+      resolve: async (_root, args, context) => {
+        const page = forwardPage(args);
+        const filter = toJobFilter(args.filter);
+        const { jobs } = await listJobs(context.services.db, filter, { first: page.first + 1, before: page.after });
+        for (const job of jobs) context.loaders.job.prime(job.id, job);
+        return { ...connectionOf(jobs, page, (job) => job.id), count: countOnce(() => countJobs(context.services.db, filter)) };
+      },
     },
-  }),
+    { fields: countFields('jobs') },
+  ),
 }));

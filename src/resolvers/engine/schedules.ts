@@ -5,6 +5,7 @@ import { NotFoundError } from '../../services/errors.ts';
 import { createSchedule, deleteSchedule, listSchedules, pauseSchedule, resumeSchedule, type Schedule } from '../../services/engine/schedules.ts';
 import { builder } from '../../schema/builder.ts';
 import { commonErrors } from '../../schema/errors.ts';
+import { UnknownKindError } from '../../services/errors.ts';
 
 export const ScheduleRef = builder.objectRef<Schedule>('Schedule').implement({
   description: 'A cron expression that enqueues a job of a kind with a payload; each slot fires once, whichever process supervises.',
@@ -33,6 +34,10 @@ const CreateScheduleInput = builder.inputType('CreateScheduleInput', {
     kind: t.string({ required: true }),
     queue: t.string({ required: false, description: 'default: default' }),
     payload: t.field({ type: 'JSON', required: false }),
+    allowUnknownKind: t.boolean({
+      required: false,
+      description: 'Accept a kind that no handler defines and no worker has announced yet (its workers start later). Default false: refused as UnknownKindError.',
+    }),
   }),
 });
 
@@ -67,7 +72,7 @@ builder.mutationFields((t) => ({
     type: ScheduleRef,
     description: 'Creates a recurring schedule; a bad cron expression, time zone or kind is refused and nothing is written.',
     authScopes: { operator: true },
-    errors: { types: commonErrors },
+    errors: { types: [...commonErrors, UnknownKindError] },
     args: { input: t.arg({ type: CreateScheduleInput, required: true }), reason: t.arg.string({ required: false }) },
     resolve: (_root, { input, reason }, context) =>
       createSchedule(
@@ -79,6 +84,7 @@ builder.mutationFields((t) => ({
           ...(input.timezone != null ? { timezone: input.timezone } : {}),
           ...(input.queue != null ? { queue: input.queue } : {}),
           ...(input.payload != null ? { payload: input.payload as never } : {}),
+          ...(input.allowUnknownKind != null ? { allowUnknownKind: input.allowUnknownKind } : {}),
         },
         actorOf(context, reason),
       ),

@@ -50,8 +50,15 @@ const SettingsInput = builder.inputType('SettingsInput', {
     retentionCompletedJobsDays: t.int({ required: false }),
     retentionFailedJobsDays: t.int({ required: false }),
     retentionHistoryDays: t.int({ required: false }),
-    printPausedLanes: t.stringList({ required: false }),
     printPacingMs: t.int({ required: false }),
+    printChunkSize: t.int({ required: false }),
+    printSliceSize: t.int({ required: false }),
+    printBatchSize: t.int({ required: false }),
+    maxPrintAttempts: t.int({ required: false }),
+    printStuckAfterMs: t.int({ required: false }),
+    productionMode: t.boolean({ required: false }),
+    trackingProcessCron: t.string({ required: false }),
+    trackingRejectAlertThreshold: t.int({ required: false }),
   }),
 });
 

@@ -20,6 +20,7 @@ import { HistoryEntryRef } from '../../schema/engine/history.ts';
 import { JobRef } from '../../schema/engine/job.ts';
 import { JobFilterInput, toJobFilter } from '../../schema/engine/jobFilter.ts';
 import { QueueRef } from '../../schema/engine/queue.ts';
+import { subscriptions } from '../../metrics/index.ts';
 import { jobFollowers, type Follower, type JobRead } from './jobFollowers.ts';
 import { jobIdFrom } from './jobIdentity.ts';
 
@@ -52,6 +53,12 @@ interface Wakeup {
   wait(): Promise<boolean>;
 }
 
+/** What a subscription yields while the event bus is down (then a fresh snapshot once it is back). */
+export const busDownError = () =>
+  new GraphQLError('Live updates are paused: the event bus (Redis) is unavailable. This subscription sends a fresh snapshot once it is back.', {
+    extensions: { code: 'EVENTS_UNAVAILABLE', retryable: true },
+  });
+
 /**
  * One live subscription: an async iterator over what its body yields, whose `return()` takes
  * effect at once. A plain async generator waiting for the next event would queue a client's
@@ -64,10 +71,12 @@ class LiveSubscription<T> implements Live, Wakeup, AsyncIterableIterator<T> {
   private pending = false;
   private resolve: (() => void) | null = null;
   private ended = false;
+  /** The bus went down or came back: the body stops, and starts again from a fresh snapshot. */
+  private restart = false;
   private controller: AbortController | null = null;
-  private readonly cleanups: (() => void)[] = [];
+  private cleanups: (() => void)[] = [];
   private readonly types = new Set<EventName>();
-  private readonly generator: AsyncGenerator<T>;
+  private readonly generator: AsyncGenerator<T | GraphQLError>;
 
   constructor(
     private readonly context: ApiContext,
@@ -76,12 +85,43 @@ class LiveSubscription<T> implements Live, Wakeup, AsyncIterableIterator<T> {
     this.generator = this.run(body);
   }
 
-  private async *run(body: (live: Live) => AsyncGenerator<T>): AsyncGenerator<T> {
+  /**
+   * Runs the body; while the event bus is down, yields an EVENTS_UNAVAILABLE error instead (the
+   * field's resolver hands it on: graphql-js sends it as that message's error and the stream goes
+   * on), waits for the bus, and runs the body again: its first message is a fresh snapshot.
+   */
+  private async *run(body: (live: Live) => AsyncGenerator<T>): AsyncGenerator<T | GraphQLError> {
+    const status = this.context.services.bus.status;
+    const stopWatching = status?.onChange(() => {
+      this.restart = true;
+      this.fire();
+    });
+    subscriptions.inc();
     try {
-      yield* body(this);
+      while (!this.ended) {
+        this.restart = false;
+        if (status && !status.up) {
+          yield busDownError();
+          while (!status.up && !this.ended) await this.nextWake();
+          continue;
+        }
+        try {
+          yield* body(this);
+        } finally {
+          for (const cleanup of this.cleanups.splice(0)) cleanup();
+          this.types.clear();
+        }
+        if (!this.restart) return;
+      }
     } finally {
-      for (const cleanup of this.cleanups) cleanup();
+      stopWatching?.();
+      subscriptions.dec();
     }
+  }
+
+  private async nextWake() {
+    while (!this.pending) await new Promise<void>((resolve) => (this.resolve = resolve));
+    this.pending = false;
   }
 
   get signal(): AbortSignal {
@@ -121,9 +161,8 @@ class LiveSubscription<T> implements Live, Wakeup, AsyncIterableIterator<T> {
   }
 
   async wait(): Promise<boolean> {
-    while (!this.pending) await new Promise<void>((resolve) => (this.resolve = resolve));
-    this.pending = false;
-    return !this.ended;
+    await this.nextWake();
+    return !this.ended && !this.restart;
   }
 
   private end() {
@@ -133,17 +172,17 @@ class LiveSubscription<T> implements Live, Wakeup, AsyncIterableIterator<T> {
   }
 
   next() {
-    return this.generator.next();
+    return this.generator.next() as Promise<IteratorResult<T>>;
   }
 
   return(value?: unknown) {
     this.end();
-    return this.generator.return(value as never);
+    return this.generator.return(value as never) as Promise<IteratorResult<T>>;
   }
 
   throw(error?: unknown) {
     this.end();
-    return this.generator.throw(error);
+    return this.generator.throw(error) as Promise<IteratorResult<T>>;
   }
 
   [Symbol.asyncIterator]() {
@@ -216,6 +255,7 @@ function summaryMatches(filter: JobFilter, job: Pick<JobSummary, 'status' | 'kin
   if (filter.kind && job.kind !== filter.kind) return false;
   if (filter.queue && job.queue !== filter.queue) return false;
   if (filter.runId && job.runId !== filter.runId) return false;
+  if (filter.runIdPrefix && !job.runId.startsWith(filter.runIdPrefix)) return false;
   if (filter.stage && job.progress?.stage !== filter.stage) return false;
   return true;
 }
@@ -224,6 +264,8 @@ function jobMatches(filter: JobFilter, job: Job): boolean {
   if (!summaryMatches(filter, job)) return false;
   if (filter.createdAfter && job.createdAt < filter.createdAfter) return false;
   if (filter.createdBefore && job.createdAt >= filter.createdBefore) return false;
+  // An event carries no payload: it matched on the rest, the job read afterwards decides.
+  if (filter.payloadText && !JSON.stringify(job.payload).toLowerCase().includes(filter.payloadText.toLowerCase())) return false;
   return true;
 }
 

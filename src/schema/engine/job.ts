@@ -35,7 +35,8 @@ const JobError = builder.objectRef<Job['errorLog'][number]>('JobError').implemen
   fields: (t) => ({
     message: t.exposeString('message'),
     class: t.exposeString('class', { description: 'fatal, transient or item' }),
-    attempt: t.exposeInt('attempt'),
+    attempt: t.exposeInt('attempt', { description: 'The attempt of the try it happened in (see Job.attempts).' }),
+    run: t.exposeInt('run', { nullable: true, description: 'The run it happened in (see Job.runs); null for entries older than run numbers.' }),
     at: t.field({ type: 'DateTime', resolve: (e) => new Date(e.at) }),
     item: t.exposeString('item', { nullable: true }),
   }),
@@ -75,7 +76,15 @@ export const JobRef = builder.node(builder.objectRef<Job>('Job'), {
     priority: t.exposeInt('priority'),
     payload: t.expose('payload', { type: 'JSON' }),
     status: t.field({ type: JobStatusEnum, resolve: (job) => job.status }),
-    attempts: t.exposeInt('attempts'),
+    attempts: t.exposeInt('attempts', {
+      description:
+        'Attempts used of the current try, counted against maxAttempts. retryJob starts a new try (0); a pause, ' +
+        'a release at worker shutdown and a job handed back from a worker buffer give their attempt back, so a ' +
+        'paused job that ran shows 0 when it never failed. How often it ran is `runs`.',
+    }),
+    runs: t.exposeInt('runs', {
+      description: 'How many times a worker has taken the job, ever: the number of its latest run. Only grows; every error and history entry names its run.',
+    }),
     maxAttempts: t.exposeInt('maxAttempts'),
     backoff: t.expose('backoff', { type: 'JSON' }),
     runAt: t.expose('runAt', { type: 'DateTime' }),

@@ -8,6 +8,7 @@ export const WorkerRef = builder.objectRef<Worker>('Worker').implement({
     pid: t.exposeInt('pid'),
     queues: t.exposeStringList('queues', { nullable: true, description: 'null: all queues' }),
     concurrency: t.exposeInt('concurrency'),
+    kinds: t.exposeStringList('kinds', { description: 'The job kinds it has handlers for' }),
     status: t.exposeString('status', { description: 'running, stopping, stopped or dead' }),
     startedAt: t.expose('startedAt', { type: 'DateTime' }),
     lastSeenAt: t.expose('lastSeenAt', { type: 'DateTime' }),

@@ -10,7 +10,8 @@ import { appendHistory } from './history.ts';
 import type { Actor } from './types.ts';
 import { parseInput } from '../validate.ts';
 
-export const ROLES = ['viewer', 'operator', 'admin'] as const;
+/** ingest: a device's key, which may record production tracking events only. */
+export const ROLES = ['viewer', 'operator', 'admin', 'ingest'] as const;
 export type ApiRole = (typeof ROLES)[number];
 
 export interface ApiKey {

@@ -232,3 +232,19 @@ export async function getGovernor(db: Db, name: string): Promise<Governor> {
   return governorFromRow(row);
 }
 
+
+/** Drops a pending run request (recovery: the seed's "clear PendingPrintCycle"); returns whether one was pending. */
+export async function clearGovernorPending(ctx: ServiceContext, name: string, by: Actor): Promise<boolean> {
+  return inTransaction(ctx, async (tx, emit) => {
+    const [row] = await query<Row>(
+      tx,
+      sql`update governors set pending = false, pending_job = null, updated_at = now() where name = ${name} and pending returning *`,
+    );
+    if (!row) return false;
+    await appendHistory(tx, emit, [
+      { actor: by.actor, operation: 'clearPending', targetType: 'governor', targetId: name, before: { pending: true }, after: { pending: false }, reason: by.reason },
+    ]);
+    emitGovernor(emit, row);
+    return true;
+  });
+}

@@ -2,6 +2,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { query, type Db } from '../../db/client.ts';
 import type { Emit } from '../context.ts';
+import { cappedCount, type CappedCount } from './cappedCount.ts';
 import { historyFromRow } from './rows.ts';
 import type { HistoryEntry, Json } from './types.ts';
 
@@ -65,13 +66,7 @@ export async function listHistory(
   filter: HistoryFilter,
   page: { first: number; before?: number | null },
 ): Promise<HistoryPage> {
-  const conditions: SQL[] = [sql`true`];
-  if (filter.targetType) conditions.push(sql`target_type = ${filter.targetType}`);
-  if (filter.targetId) conditions.push(sql`target_id = ${filter.targetId}`);
-  if (filter.actor) conditions.push(sql`actor = ${filter.actor}`);
-  if (filter.operation) conditions.push(sql`operation = ${filter.operation}`);
-  if (filter.from) conditions.push(sql`at >= ${filter.from.toISOString()}`);
-  if (filter.to) conditions.push(sql`at < ${filter.to.toISOString()}`);
+  const conditions = historyConditions(filter);
   if (page.before) conditions.push(sql`id < ${page.before}`);
   const rows = await query<Record<string, unknown>>(
     db,
@@ -79,4 +74,18 @@ export async function listHistory(
   );
   const entries = rows.slice(0, page.first).map(historyFromRow);
   return { entries, nextCursor: rows.length > page.first ? (entries.at(-1)?.id ?? null) : null };
+}
+
+/** How many entries match, exact up to COUNT_CAP. */
+export const countHistory = (db: Db, filter: HistoryFilter): Promise<CappedCount> => cappedCount(db, 'history', historyConditions(filter));
+
+function historyConditions(filter: HistoryFilter): SQL[] {
+  const conditions: SQL[] = [sql`true`];
+  if (filter.targetType) conditions.push(sql`target_type = ${filter.targetType}`);
+  if (filter.targetId) conditions.push(sql`target_id = ${filter.targetId}`);
+  if (filter.actor) conditions.push(sql`actor = ${filter.actor}`);
+  if (filter.operation) conditions.push(sql`operation = ${filter.operation}`);
+  if (filter.from) conditions.push(sql`at >= ${filter.from.toISOString()}`);
+  if (filter.to) conditions.push(sql`at < ${filter.to.toISOString()}`);
+  return conditions;
 }

@@ -14,6 +14,7 @@ import type { EventBus } from '../events.ts';
 import { appendHistory } from './history.ts';
 import { enqueueJob } from './jobs/enqueue.ts';
 import { enqueueInput } from './jobs/input.ts';
+import { assertKindsKnown } from './kinds/check.ts';
 import type { Actor, JsonObject } from './types.ts';
 import { parseInput } from '../validate.ts';
 import { dateOrNull } from './rows.ts';
@@ -122,6 +123,8 @@ const createInput = z
     kind: z.string(),
     queue: z.string().optional(),
     payload: storableJsonObject.optional(),
+    /** Accept a kind no handler in code defines and no worker announced yet (its workers start later). */
+    allowUnknownKind: z.boolean().optional(),
   })
   .strict()
   .superRefine((input, issues) => {
@@ -139,6 +142,7 @@ export async function createSchedule(ctx: ServiceContext, input: CreateScheduleI
   const parsed = parseInput(createInput, input);
   // The job it will enqueue, validated as an enqueue is (paths: kind, queue, payload).
   const job = parseInput(enqueueInput, { kind: parsed.kind, queue: parsed.queue, payload: parsed.payload });
+  await assertKindsKnown(ctx, [{ ...job, allowUnknownKind: parsed.allowUnknownKind }]);
   const cron = parsed.cron.trim();
   const next = nextSlotAfter(cron, parsed.timezone, new Date());
   return inTransaction(ctx, async (tx, emit) => {
@@ -293,7 +297,8 @@ async function fireSlot(ctx: ServiceContext, schedule: Schedule, now: Date, by: 
     if (!claimed) return null;
     const { job, deduplicated } = await enqueueJob(
       transactionContext(ctx, tx, emit),
-      { kind: schedule.kind, queue: schedule.queue, payload: schedule.payload, dedupeKey },
+      // The kind was checked when the schedule was created: a slot must not be lost to a worker not up yet.
+      { kind: schedule.kind, queue: schedule.queue, payload: schedule.payload, dedupeKey, allowUnknownKind: true },
       { actor: by.actor, reason: by.reason ?? `schedule ${schedule.name}` },
     );
     const updated = scheduleFromRow(claimed);

@@ -1,16 +1,12 @@
 // Runtime settings: typed, validated values with defaults. The stored values (table `settings`)
 // and the reading, versioning and publishing of changes are in runtimeSettings.ts; this file
 // holds their shape, their defaults and the settings the engine reads (EngineSettings).
+import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import type { BackoffPolicy } from './types.ts';
 
 const ms = (min: number, max: number) => z.number().int(`must be a whole number of milliseconds`).min(min).max(max);
 const days = z.number().int('must be a whole number of days').min(1).max(3650);
-const laneName = z
-  .string()
-  .min(1)
-  .max(100)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'a lane may hold letters, digits and _ . : - only');
 
 export const backoffSetting = z
   .object({
@@ -20,6 +16,17 @@ export const backoffSetting = z
     jitter: z.number().min(0).max(1),
   })
   .strict();
+
+function isCron(cron: string): boolean {
+  const fields = cron.trim().split(/\s+/).length;
+  if (fields !== 5 && fields !== 6) return false;
+  try {
+    CronExpressionParser.parse(cron, { tz: 'UTC' }).next();
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** One schema per setting: what a stored value must be. */
 export const settingShape = {
@@ -34,11 +41,19 @@ export const settingShape = {
   retentionCompletedJobsDays: days,
   retentionFailedJobsDays: days,
   retentionHistoryDays: days,
-  printPausedLanes: z
-    .array(laneName)
-    .max(100)
-    .refine((lanes) => new Set(lanes).size === lanes.length, 'must not name a lane twice'),
   printPacingMs: ms(0, 600_000),
+  printChunkSize: z.number().int('must be a whole number').min(1).max(10_000),
+  printSliceSize: z.number().int('must be a whole number').min(1).max(100_000),
+  printBatchSize: z.number().int('must be a whole number').min(1).max(10_000),
+  maxPrintAttempts: z.number().int('must be a whole number').min(1).max(100),
+  printStuckAfterMs: ms(1_000, 86_400_000),
+  productionMode: z.boolean(),
+  trackingProcessCron: z
+    .string()
+    .min(1)
+    .max(200)
+    .refine((cron) => isCron(cron), 'must be a cron expression: 5 fields (minute hour day-of-month month day-of-week), or 6 with seconds first'),
+  trackingRejectAlertThreshold: z.number().int('must be a whole number').min(1).max(1_000_000),
 };
 
 export type SettingKey = keyof typeof settingShape;
@@ -78,8 +93,15 @@ export const SETTING_DESCRIPTIONS: Record<SettingKey, string> = {
   retentionCompletedJobsDays: 'Completed jobs are purged after this many days.',
   retentionFailedJobsDays: 'Failed and cancelled jobs are purged after this many days.',
   retentionHistoryDays: 'History entries are purged after this many days.',
-  printPausedLanes: 'Print pipeline lanes whose export is paused.',
   printPacingMs: 'Pause between print chunks.',
+  printChunkSize: 'Lane rows a print cycle takes (and commits) at a time.',
+  printSliceSize: 'Documents per slice when a scan is cut into slices.',
+  printBatchSize: 'Lane rows per batch when a slice is processed.',
+  maxPrintAttempts: 'Print attempts of a lane row before it is FailedExport.',
+  printStuckAfterMs: 'A print cycle without progress for this long is stuck (detectStuckPrinter, print maintenance).',
+  productionMode: 'Pressroom runs in production: destructive resets (clearAllExportTables) are refused. NODE_ENV=production also counts.',
+  trackingProcessCron: 'When production tracking processes new printer and scanner events on schedule (cron, UTC); new events also start a run soon after they arrive.',
+  trackingRejectAlertThreshold: 'Rejected tracking records (per source, waiting for reprocessing) past which an alert is raised.',
 };
 
 export const DEFAULT_RUNTIME_SETTINGS: RuntimeSettings = {
@@ -94,8 +116,15 @@ export const DEFAULT_RUNTIME_SETTINGS: RuntimeSettings = {
   retentionCompletedJobsDays: 7,
   retentionFailedJobsDays: 30,
   retentionHistoryDays: 90,
-  printPausedLanes: [],
   printPacingMs: 0,
+  printChunkSize: 100,
+  printSliceSize: 1_000,
+  printBatchSize: 100,
+  maxPrintAttempts: 3,
+  printStuckAfterMs: 5 * 60_000,
+  productionMode: false,
+  trackingProcessCron: '* * * * *',
+  trackingRejectAlertThreshold: 10,
 };
 
 /**

@@ -30,7 +30,10 @@ export type ErrorClass = 'fatal' | 'transient' | 'item';
 export interface JobError {
   message: string;
   class: ErrorClass;
+  /** The attempt of the current try (see Job.attempts). */
   attempt: number;
+  /** The run it happened in (Job.runs at the time); absent in entries written before runs were numbered. */
+  run?: number;
   at: string;
   /** The item that failed, for item-level errors. */
   item?: string;
@@ -52,7 +55,10 @@ export interface Job {
   priority: number;
   payload: JsonObject;
   status: JobStatus;
+  /** Attempts used of the current try: reset by retryJob, given back by a pause or a release. */
   attempts: number;
+  /** Runs started, ever: the number of the latest run. Only grows. */
+  runs: number;
   maxAttempts: number;
   backoff: BackoffPolicy;
   runAt: Date;
@@ -128,6 +134,8 @@ export interface Worker {
   pid: number;
   queues: string[] | null;
   concurrency: number;
+  /** The job kinds it has handlers for. */
+  kinds: string[];
   status: 'running' | 'stopping' | 'stopped' | 'dead';
   startedAt: Date;
   lastSeenAt: Date;

@@ -120,7 +120,9 @@ async function claim(
     sql`with candidates as (${candidates}),
         claimed as (
           update jobs j
-          set status = 'running', attempts = j.attempts + 1, worker_id = ${request.workerId},
+          set status = 'running', attempts = j.attempts + 1,
+              -- max(): jobs that ran before runs were counted start from their attempts
+              runs = greatest(j.runs, j.attempts) + 1, worker_id = ${request.workerId},
               -- one token per claim call and job: a stale run's writes are fenced off by it
               lease_token = ${token} || ':' || j.id, lease_expires_at = now() + ${request.leaseMs} * interval '1 millisecond',
               heartbeat_at = now(), started_at = coalesce(j.started_at, now()), control_request = null,
@@ -142,7 +144,7 @@ async function claim(
         logged as (
           insert into history (actor, operation, target_type, target_id, before, after)
           select ${request.workerId}::text, 'claim', 'job', id::text, jsonb_build_object('status', 'queued'),
-                 jsonb_build_object('status', status, 'attempt', attempts, 'workerId', worker_id)
+                 jsonb_build_object('status', status, 'attempt', attempts, 'run', runs, 'workerId', worker_id)
           from claimed
           union all
           select ${request.workerId}::text, 'acquire', 'governor', name, null,

@@ -9,7 +9,9 @@ import { jobSummary } from '../../events.ts';
 import { emitHistory } from '../history.ts';
 import { jobFromRow } from '../rows.ts';
 import type { Actor, Job } from '../types.ts';
-import { parseInput } from '../../validate.ts';
+import { inputErrorFrom, parseInput } from '../../validate.ts';
+import { InvalidInputError, PressroomError } from '../../errors.ts';
+import { assertKindsKnown, kindProblems } from '../kinds/check.ts';
 import { enqueueInput, type EnqueueInput, type ParsedEnqueueInput } from './input.ts';
 import { newRunId } from './runId.ts';
 import { z } from 'zod';
@@ -22,16 +24,63 @@ export interface EnqueueResult {
 
 const enqueueBatch = z.array(enqueueInput).min(1).max(50_000);
 
-export async function enqueueJob(ctx: ServiceContext, input: EnqueueInput, by: Actor): Promise<EnqueueResult> {
+/** `options.engine`: the engine enqueues one of its internal kinds (a bulk job); no one else may. */
+export async function enqueueJob(ctx: ServiceContext, input: EnqueueInput, by: Actor, options: { engine?: boolean } = {}): Promise<EnqueueResult> {
   // Validated on its own, so that an issue's path names the field (`kind`), not `0.kind`.
   const request = { input: parseInput(enqueueInput, input), by };
+  await assertKindsKnown(ctx, [request.input], options.engine);
   const outcome = await singleEnqueues(ctx).add(request);
   if (!outcome.ok) throw outcome.error;
   return outcome.result;
 }
 
+/** All or nothing: any bad job refuses the whole batch (enqueueEach answers job by job). */
 export async function enqueueJobs(ctx: ServiceContext, inputs: EnqueueInput[], by: Actor): Promise<EnqueueResult[]> {
-  return enqueueParsed(ctx, parseInput(enqueueBatch, inputs).map((input) => ({ input, by })));
+  const parsed = parseInput(enqueueBatch, inputs);
+  const problems = await kindProblems(ctx, parsed);
+  const index = problems.findIndex((problem) => problem !== null);
+  if (index >= 0) throw atIndex(index, problems[index]!);
+  return enqueueParsed(ctx, parsed.map((input) => ({ input, by })));
+}
+
+export type EnqueueOutcome = { ok: true; result: EnqueueResult } | { ok: false; error: PressroomError };
+
+/**
+ * Enqueues each valid job (together, in as few statements as enqueueJobs) and answers for each
+ * input on its own: its job and dedupe result, or the error that kept it out. One bad job keeps
+ * out only itself.
+ */
+export async function enqueueEach(ctx: ServiceContext, inputs: EnqueueInput[], by: Actor): Promise<EnqueueOutcome[]> {
+  const outcomes: EnqueueOutcome[] = [];
+  const valid: { index: number; input: ParsedEnqueueInput }[] = [];
+  inputs.forEach((input, index) => {
+    const parsed = enqueueInput.safeParse(input);
+    if (parsed.success) valid.push({ index, input: parsed.data });
+    else outcomes[index] = { ok: false, error: inputErrorFrom(parsed.error) };
+  });
+  const problems = await kindProblems(ctx, valid.map((v) => v.input));
+  const accepted = valid.filter((v, i) => {
+    const problem = problems[i];
+    if (problem) outcomes[v.index] = { ok: false, error: problem };
+    return !problem;
+  });
+  const settled = accepted.length > 0 ? await enqueueSettled(ctx, accepted.map((v) => ({ input: v.input, by }))) : [];
+  settled.forEach((outcome, i) => {
+    outcomes[accepted[i]!.index] = outcome.ok ? outcome : { ok: false, error: asPressroomError(ctx, outcome.error) };
+  });
+  return outcomes;
+}
+
+function atIndex(index: number, problem: PressroomError): PressroomError {
+  if (problem instanceof InvalidInputError) return new InvalidInputError(problem.issues.map((i) => ({ ...i, path: `${index}.${i.path}` })));
+  return problem;
+}
+
+/** A job the database refused for a reason of its own: its caller learns that, the log the cause (never the caller: SQL). */
+function asPressroomError(ctx: ServiceContext, error: unknown): PressroomError {
+  if (error instanceof PressroomError) return error;
+  ctx.log.warn({ err: error }, 'a job of a batch enqueue could not be stored');
+  return new InvalidInputError([{ path: '', message: 'the job could not be stored' }]);
 }
 
 interface EnqueueRequest {

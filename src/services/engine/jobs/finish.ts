@@ -31,7 +31,7 @@ export async function completeRuns(ctx: ServiceContext, workerId: string, comple
       set: sql`status = 'completed', result = t.result, metrics = coalesce(j.metrics, '{}'::jsonb) || t.metrics,
         finished_at = now(), lease_token = null, lease_expires_at = null, control_request = null,
         progress = coalesce(j.progress, '{}'::jsonb) || '{"percent": 100}'::jsonb`,
-      detail: sql`jsonb_build_object('durationMs', upd.metrics->'durationMs')`,
+      detail: sql`jsonb_build_object('durationMs', upd.metrics->'durationMs') || ${itemCounts}`,
     }),
   );
   await afterRelease(ctx, outcome);
@@ -56,7 +56,7 @@ export async function failRun(ctx: ServiceContext, failure: RunFailure): Promise
     const job = await lockRun(tx, failure);
     const retry = failure.errorClass === 'transient' && job.attempts < job.maxAttempts;
     const delayMs = retry ? (failure.retryAfterMs ?? backoffDelayMs(job.backoff, job.attempts)) : 0;
-    const error = { message: failure.message, class: failure.errorClass, attempt: job.attempts, at: new Date().toISOString() };
+    const error = { message: failure.message, class: failure.errorClass, attempt: job.attempts, run: job.runs, at: new Date().toISOString() };
     const errorLog = [...job.errorLog, error].slice(-ctx.settings.errorLogLimit);
     return runTransition(tx, emit, {
       operation: 'failAttempt',
@@ -65,13 +65,17 @@ export async function failRun(ctx: ServiceContext, failure: RunFailure): Promise
       set: retry
         ? sql`status = 'queued', run_at = now() + ${delayMs} * interval '1 millisecond', ${endRun(failure, error, errorLog)}`
         : sql`status = 'failed', finished_at = now(), ${endRun(failure, error, errorLog)}`,
-      detail: sql`jsonb_build_object('error', ${failure.message}::text, 'errorClass', ${failure.errorClass}::text)
+      detail: sql`jsonb_build_object('error', ${failure.message}::text, 'errorClass', ${failure.errorClass}::text) || ${itemCounts}
         || case when upd.status = 'queued' then jsonb_build_object('runAt', upd.run_at) else '{}'::jsonb end`,
     });
   });
   await afterRelease(ctx, outcome);
   return outcome.jobs[0]!;
 }
+
+/** A job with items: its counts when the run ended, for the history entry. */
+const itemCounts = sql`case when upd.items_total > 0 then jsonb_build_object('items', jsonb_build_object(
+  'total', upd.items_total, 'processed', upd.items_processed, 'failed', upd.items_failed)) else '{}'::jsonb end`;
 
 /**
  * Joins each (id, token) row of `input` to its job, locked, while that run still holds it. A lateral

@@ -38,6 +38,8 @@ export const enqueueInput = z
     dedupeKey: storableText().min(1).max(200).optional(),
     governorKey: name('governorKey').optional(),
     items: z.array(item).max(100_000, 'at most 100000 items per job').optional(),
+    /** Enqueue even when no handler in code defines the kind and no worker announced it (one not started yet). */
+    allowUnknownKind: z.boolean().optional(),
   })
   .strict()
   .refine((i) => !(i.runAt && i.delayMs !== undefined), { message: 'give runAt or delayMs, not both', path: ['delayMs'] });

@@ -9,11 +9,13 @@ import { appendHistory } from '../history.ts';
 import { CONTROL_CHANNEL } from '../notifier.ts';
 import { jobFromRow } from '../rows.ts';
 import type { Actor, Job, JobStatus } from '../types.ts';
-import { parseInput } from '../../validate.ts';
 import { afterRelease } from './pendingRuns.ts';
 import { runTransition, type TransitionResult } from './transitionStatement.ts';
 import { assertTransition, type JobOperation } from './transitions.ts';
-import { z } from 'zod';
+
+/** What a cancel of a job that is not running sets; what a retry sets (shared with bulk operations). */
+export const CANCEL_WAITING = sql`status = 'cancelled', finished_at = now()`;
+export const RETRY = sql`status = 'queued', attempts = 0, run_at = now(), finished_at = null`;
 
 async function lockJob(tx: Db, jobId: number): Promise<Job> {
   const [row] = await query<Record<string, unknown>>(tx, sql`select * from jobs where id = ${jobId} for update`);
@@ -81,7 +83,7 @@ export function cancelJob(ctx: ServiceContext, jobId: number, by: Actor): Promis
   return operate(ctx, jobId, 'cancel', by, (job, tx, emit) =>
     job.status === 'running'
       ? requestControl(tx, emit, job, 'cancel', 'cancel', by)
-      : runTransition(tx, emit, { operation: 'cancel', actor: by.actor, reason: by.reason, targets: target(job), set: sql`status = 'cancelled', finished_at = now()` }),
+      : runTransition(tx, emit, { operation: 'cancel', actor: by.actor, reason: by.reason, targets: target(job), set: CANCEL_WAITING }),
   );
 }
 
@@ -94,7 +96,7 @@ export function retryJob(ctx: ServiceContext, jobId: number, by: Actor): Promise
       actor: by.actor,
       reason: by.reason,
       targets: target(job),
-      set: sql`status = 'queued', attempts = 0, run_at = now(), finished_at = null`,
+      set: RETRY,
     });
   });
 }
@@ -110,7 +112,7 @@ async function assertDedupeKeyFree(tx: Db, job: Job) {
 /** Fails a job now, whatever it is doing; a running handler's later writes are fenced off. */
 export function forceFailJob(ctx: ServiceContext, jobId: number, by: Actor): Promise<Job> {
   return operate(ctx, jobId, 'forceFail', by, async (job, tx, emit) => {
-    const error = { message: by.reason ?? 'failed by an operator', class: 'fatal', attempt: job.attempts, at: new Date().toISOString() };
+    const error = { message: by.reason ?? 'failed by an operator', class: 'fatal', attempt: job.attempts, run: job.runs, at: new Date().toISOString() };
     const errorLog = [...job.errorLog, error].slice(-ctx.settings.errorLogLimit);
     // The worker running it, if any, hears of it and stops the handler.
     if (job.status === 'running') await tx.execute(sql`select pg_notify(${CONTROL_CHANNEL}, ${String(job.id)})`);
@@ -136,43 +138,5 @@ export async function deleteJob(ctx: ServiceContext, jobId: number, by: Actor): 
     ]);
     emit('job:deleted', { id: job.id, runId: job.runId, queue: job.queue });
     return job;
-  });
-}
-
-const clearInput = z.object({
-  status: z.enum(['completed', 'failed', 'cancelled']),
-  olderThan: z.coerce.date().optional(),
-  queue: z.string().min(1).optional(),
-});
-
-/** Deletes finished jobs of one status (optionally finished before a time, in one queue); one history entry. */
-export async function clearJobs(
-  ctx: ServiceContext,
-  input: { status: Extract<JobStatus, 'completed' | 'failed' | 'cancelled'>; olderThan?: Date; queue?: string },
-  by: Actor,
-): Promise<number> {
-  const { status, olderThan, queue } = parseInput(clearInput, input);
-  return inTransaction(ctx, async (tx, emit) => {
-    const [row] = await query<{ count: number | string }>(
-      tx,
-      sql`with gone as (
-            delete from jobs where status = ${status}
-              and ${olderThan ? sql`finished_at < ${olderThan.toISOString()}` : sql`true`}
-              and ${queue ? sql`queue = ${queue}` : sql`true`}
-            returning 1)
-          select count(*) as count from gone`,
-    );
-    const count = Number(row?.count ?? 0);
-    await appendHistory(tx, emit, [
-      {
-        actor: by.actor,
-        operation: 'clear',
-        targetType: 'jobs',
-        targetId: status,
-        after: { deleted: count, status, olderThan: olderThan?.toISOString() ?? null, queue: queue ?? null },
-        reason: by.reason,
-      },
-    ]);
-    return count;
   });
 }

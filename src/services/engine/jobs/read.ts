@@ -2,6 +2,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { query, type Db } from '../../../db/client.ts';
 import { NotFoundError } from '../../errors.ts';
+import { cappedCount, type CappedCount } from '../cappedCount.ts';
 import { jobFromRow, jobItemFromRow } from '../rows.ts';
 import type { Job, JobItem, JobStatus } from '../types.ts';
 
@@ -27,10 +28,19 @@ export interface JobFilter {
   createdAfter?: Date;
   createdBefore?: Date;
   runId?: string;
+  /** Run ids starting with this (jobs_run_id_pattern). */
+  runIdPrefix?: string;
+  /** Case-insensitive text anywhere in the payload's JSON. */
+  payloadText?: string;
+  /** Finished before this time (clearJobs' olderThan). */
+  finishedBefore?: Date;
 }
 
-/** Newest first; `before` is the id of the last job of the previous page. */
-export async function listJobs(db: Db, filter: JobFilter, page: { first: number; before?: number | null }): Promise<{ jobs: Job[]; nextCursor: number | null }> {
+/** `like` treats % _ and \\ as wildcards and escape: a prefix or text from a user matches literally. */
+const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** The filter as SQL conditions on `jobs` (shared by pages of jobs, counts and bulk operations). */
+export function jobFilterConditions(filter: JobFilter): SQL[] {
   const conditions: SQL[] = [sql`true`];
   // A list of constants, not a subquery: the planner then knows how few rows a status has and
   // walks (queue, status, id) or (status, id) in id order instead of filtering the whole table.
@@ -41,6 +51,19 @@ export async function listJobs(db: Db, filter: JobFilter, page: { first: number;
   if (filter.createdAfter) conditions.push(sql`created_at >= ${filter.createdAfter.toISOString()}`);
   if (filter.createdBefore) conditions.push(sql`created_at < ${filter.createdBefore.toISOString()}`);
   if (filter.runId) conditions.push(sql`run_id = ${filter.runId}`);
+  if (filter.runIdPrefix) conditions.push(sql`run_id like ${likeLiteral(filter.runIdPrefix) + '%'}`);
+  // No index: a page stops at its first matches (newest first), a count at COUNT_CAP.
+  if (filter.payloadText) conditions.push(sql`payload::text ilike ${'%' + likeLiteral(filter.payloadText) + '%'}`);
+  if (filter.finishedBefore) conditions.push(sql`finished_at < ${filter.finishedBefore.toISOString()}`);
+  return conditions;
+}
+
+/** How many jobs match, exact up to COUNT_CAP. */
+export const countJobs = (db: Db, filter: JobFilter): Promise<CappedCount> => cappedCount(db, 'jobs', jobFilterConditions(filter));
+
+/** Newest first; `before` is the id of the last job of the previous page. */
+export async function listJobs(db: Db, filter: JobFilter, page: { first: number; before?: number | null }): Promise<{ jobs: Job[]; nextCursor: number | null }> {
+  const conditions = jobFilterConditions(filter);
   if (page.before) conditions.push(sql`id < ${page.before}`);
   const rows = await query<Row>(db, sql`select * from jobs where ${sql.join(conditions, sql` and `)} order by id desc limit ${page.first + 1}`);
   const jobs = rows.slice(0, page.first).map(jobFromRow);

@@ -1,22 +1,40 @@
-// Jobs whose worker stopped renewing their lease: back to the queue with attempts left, failed
-// without; a pause or cancel asked of the dead run takes effect instead.
-import { sql } from 'drizzle-orm';
+// Jobs whose worker is gone: back to the queue with attempts left, failed without; a pause or
+// cancel asked of the dead run takes effect instead. A worker is gone when it stopped renewing
+// its leases (they expired), or, in server mode, as soon as its database session ended
+// (src/services/engine/liveness.ts).
+import { type SQL, sql } from 'drizzle-orm';
 import { withEvents, type ServiceContext } from '../../context.ts';
 import type { Actor, Job } from '../types.ts';
 import { afterRelease } from './pendingRuns.ts';
 import { runTransition } from './transitionStatement.ts';
 
 export async function recoverExpiredLeases(ctx: ServiceContext, by: Actor, limit = 1_000): Promise<Job[]> {
-  const error = sql`jsonb_build_object('message', 'lease expired: the worker ' || coalesce(j.worker_id, '?') || ' stopped renewing it',
-    'class', 'transient', 'attempt', j.attempts, 'at', now())`;
+  return recoverRuns(ctx, by, {
+    which: sql`lease_expires_at < now() order by lease_expires_at limit ${limit}`,
+    message: sql`'lease expired: the worker ' || coalesce(j.worker_id, '?') || ' stopped renewing it'`,
+    reason: 'lease expired',
+  });
+}
+
+/** The running jobs of workers whose process is known to be dead, whatever their leases say. */
+export async function recoverRunsOfDeadWorkers(ctx: ServiceContext, workerIds: string[], by: Actor): Promise<Job[]> {
+  if (workerIds.length === 0) return [];
+  return recoverRuns(ctx, by, {
+    which: sql`worker_id in (select jsonb_array_elements_text(${JSON.stringify(workerIds)}::jsonb)) order by id`,
+    message: sql`'the worker ' || coalesce(j.worker_id, '?') || ' died (its database session ended)'`,
+    reason: 'worker died',
+  });
+}
+
+async function recoverRuns(ctx: ServiceContext, by: Actor, scope: { which: SQL; message: SQL; reason: string }): Promise<Job[]> {
+  const error = sql`jsonb_build_object('message', ${scope.message}, 'class', 'transient', 'attempt', j.attempts, 'run', j.runs, 'at', now())`;
   const outcome = await withEvents(ctx, (emit) =>
     runTransition(ctx.db, emit, {
       operation: 'expireLease',
       actor: by.actor,
-      reason: by.reason ?? 'lease expired',
+      reason: by.reason ?? scope.reason,
       targets: sql`select id, status as status_before from jobs
-        where status = 'running' and lease_expires_at < now()
-        order by lease_expires_at limit ${limit}
+        where status = 'running' and ${scope.which}
         for update skip locked`,
       set: sql`status = case
             when j.control_request = 'pause' then 'paused'

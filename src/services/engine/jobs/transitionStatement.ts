@@ -68,7 +68,7 @@ export async function runTransition(tx: Db, emit: Emit, spec: TransitionSpec): P
           insert into history (actor, operation, target_type, target_id, before, after, reason)
           select ${spec.actor}::text, ${spec.operation}::text, 'job', upd.id::text,
                  jsonb_build_object('status', upd.status_before),
-                 jsonb_build_object('status', upd.status, 'attempt', upd.attempts) || ${spec.detail ?? sql`'{}'::jsonb`},
+                 jsonb_build_object('status', upd.status, 'attempt', upd.attempts, 'run', upd.runs) || ${spec.detail ?? sql`'{}'::jsonb`},
                  ${spec.reason ?? null}::text
           from upd
           returning *

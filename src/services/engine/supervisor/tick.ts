@@ -6,6 +6,7 @@ import { query, type Db } from '../../../db/client.ts';
 import { inTransaction, type ServiceContext } from '../../context.ts';
 import { appendHistory } from '../history.ts';
 import type { Actor, Json } from '../types.ts';
+import { rollupJobMetrics } from '../metrics/rollup.ts';
 import { markWorkersDead } from './deadWorkers.ts';
 import { promoteDueRetries } from './dueRetries.ts';
 import { healStuckGovernors } from './healGovernors.ts';
@@ -15,6 +16,7 @@ import { purgeOld } from './retention.ts';
 import { fireSchedules } from './schedules.ts';
 import type { SupervisorSettings } from './settings.ts';
 import { detectStuck } from './stuckWork.ts';
+import { detectUnservedKinds } from './unservedKinds.ts';
 import { SUPERVISOR_ACTOR, type SupervisorTask, type SupervisorTick, type TaskResult, type TickTrigger } from './types.ts';
 
 export const TICKS_KEPT = 500;
@@ -28,7 +30,9 @@ export const SUPERVISOR_TASKS: readonly (readonly [string, SupervisorTask])[] = 
   ['promoteDueRetries', promoteDueRetries],
   ['fireSchedules', fireSchedules],
   ['detectStuckWork', detectStuck],
+  ['detectUnservedKinds', detectUnservedKinds],
   ['purge', purgeOld],
+  ['rollupMetrics', rollupJobMetrics],
 ];
 
 export interface TickOptions {

@@ -3,7 +3,7 @@
 // operation is well-formed; it asks too much).
 import { GraphQLError, type ValidationContext } from 'graphql';
 
-export const limitPlugin = {
+export const armorRefusal = {
   propagateOnRejection: false,
   onReject: [
     (context: ValidationContext | null, error: GraphQLError) => {

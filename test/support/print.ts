@@ -1,0 +1,37 @@
+// The print pipeline in tests: a worker with the print job kinds printing through the scripted
+// printer into a folder of the test's own, and the prints it made (the printer's prints.log).
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Database } from '../../src/db/client.ts';
+import { createPrintHandlers } from '../../src/handlers/print/index.ts';
+import type { ServiceContext } from '../../src/services/context.ts';
+import { createScriptedPrinter, type PrinterScript } from '../../src/services/print/printers/index.ts';
+import type { Printer } from '../../src/services/print/printers/printer.ts';
+import { createRegistry } from '../../src/worker/handler.ts';
+import type { Worker, WorkerOptions } from '../../src/worker/worker.ts';
+import { handlers } from './handlers.ts';
+import { startTestWorker } from './workers.ts';
+
+export const newPrintFolder = () => mkdtemp(path.join(tmpdir(), 'pressroom-print-'));
+
+/** Every print the scripted printer made in `folder`, in order (one key a line). */
+export async function printsIn(folder: string): Promise<string[]> {
+  const log = await readFile(path.join(folder, 'prints.log'), 'utf8').catch(() => '');
+  return log.split('\n').filter(Boolean);
+}
+
+export function startPrintWorker(
+  services: ServiceContext,
+  database: Pick<Database, 'listen'>,
+  printer: Printer,
+  options: Partial<Omit<WorkerOptions, 'services' | 'database' | 'handlers'>> = {},
+): Promise<Worker> {
+  return startTestWorker(services, database, { handlers: createRegistry([...handlers, ...createPrintHandlers(() => printer)]), ...options });
+}
+
+export const scriptedPrinter = (folder: string, script: PrinterScript = {}) => createScriptedPrinter(folder, script);
+
+/** Documents key-1…key-n of one type and customer, with small inline content. */
+export const documents = (prefix: string, n: number, extra: { type?: string; customer?: string } = {}) =>
+  Array.from({ length: n }, (_, i) => ({ key: `${prefix}-${i + 1}`, type: extra.type ?? 'invoice', customer: extra.customer ?? 'acme', content: `document ${prefix}-${i + 1}` }));
