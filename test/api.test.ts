@@ -750,7 +750,7 @@ describe('with API keys', () => {
 
     it('pauseQueue, resumeQueue, configureQueue: change the queue and record who and why', async () => {
       const name = unique('q-lane');
-      await enqueue({ kind: 'api.lane', queue: name });
+      await configureQueue(db().services, { name }, setup);
       const QUEUE = 'name paused pausedBy pausedReason pausedAt concurrency priority';
       // Queues are made on purpose: a mistyped name is not found, and nothing is made.
       const typo = await ok(gql(`mutation P($name: String!) { pauseQueue(name: $name) { __typename ... on NotFoundError { targetType targetId } } }`, { name: unique('q-typo') }, 'operator'));

@@ -11,6 +11,9 @@ import { cliEnv, newFolder, pressroom, STACK_FRAME, useCliProcesses, watch } fro
 
 useCliProcesses();
 
+/** Each test starts several processes from the sources: on a busy shared machine, a minute each is not much. */
+const PROCESSES = { timeout: 240_000 };
+
 const finished = async (cli: ReturnType<typeof pressroom>) => ({ code: await cli.exited, stdout: cli.stdout(), output: cli.output() });
 
 async function dataFolder() {
@@ -27,7 +30,7 @@ async function rowsOf<Row>(dataDir: string, statement: ReturnType<typeof sql>): 
   }
 }
 
-describe('pressroom', () => {
+describe('pressroom', PROCESSES, () => {
   it('answers --version and --help without opening anything', async () => {
     const env = await dataFolder();
     const version = await finished(pressroom(['--version'], env));
@@ -89,7 +92,7 @@ describe('pressroom', () => {
   });
 });
 
-describe('beside a running embedded Pressroom', () => {
+describe('beside a running embedded Pressroom', PROCESSES, () => {
   it('runs every README command through its API, as "cli", and the Pressroom stops gracefully on SIGTERM', async () => {
     const env = await dataFolder();
     const server = pressroom(['start', '--no-demo'], env);
@@ -145,7 +148,7 @@ describe('beside a running embedded Pressroom', () => {
   });
 });
 
-describe('started through npm', () => {
+describe('started through npm', PROCESSES, () => {
   it.each(['SIGINT', 'SIGTERM'] as const)('stops gracefully on %s to the whole process group (Ctrl-C in a terminal), releasing jobs and the folder', async (signal) => {
     const env = await dataFolder();
     // npm exec runs it as npm start does: npm, then a shell, then node.

@@ -10,7 +10,8 @@ import { newFolder, pressroom, STACK_FRAME, useCliProcesses } from './support/cl
 
 useCliProcesses();
 
-describe('the embedded data folder', () => {
+// Several processes each, from the sources: on a busy shared machine a minute is not much.
+describe('the embedded data folder', { timeout: 240_000 }, () => {
   it('refuses a second process on a folder held by a process without an API, with a clear message, and the refused process changes nothing', async () => {
     const dataDir = path.join(await newFolder(), 'data');
     const env = { PRESSROOM_DATA_DIR: dataDir };
