@@ -1,8 +1,10 @@
 // Every domain's examples, in the order GraphiQL shows them. A domain adds its list here.
 import { engineExamples } from './engine.ts';
+import { printExamples } from './print.ts';
+import { trackingExamples } from './tracking.ts';
 import type { GraphiqlExample } from './types.ts';
 
-export const graphiqlExamples: GraphiqlExample[] = [...engineExamples];
+export const graphiqlExamples: GraphiqlExample[] = [...engineExamples, ...printExamples, ...trackingExamples];
 
 export interface RecentJobs {
   /** The newest job's run id, if any. */

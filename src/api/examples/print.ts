@@ -62,7 +62,7 @@ export const printExamples: GraphiqlExample[] = [
     operation: `mutation CheckStuckPrinter {
   detectStuckPrinter(dryRun: true, reason: "checking") {
     __typename
-    ... on StuckPrinterReport { stuck reason cycle { runId status workerId lease { expiresAt } } }
+    ... on StuckPrinterReport { stuck reason cycle { runId status lease { workerId expiresAt } } }
     ... on Error { message }
   }
 }`,
