@@ -267,7 +267,7 @@ describe('the API', () => {
     for (const role of ['viewer', 'operator'] as const) {
       const before = await snapshot();
       const data = await gql(UPDATE, { input: { printPacingMs: 250 }, reason: 'slow down' }, role);
-      expect(data.updateSettings).toEqual({ __typename: 'ForbiddenError', code: 'FORBIDDEN', message: expect.stringContaining(`your key's role (${role}) may not do this`) });
+      expect(data.updateSettings).toEqual({ __typename: 'ForbiddenError', code: 'FORBIDDEN', message: `your key's role (${role}) may not use updateSettings: it needs the admin role` });
       expect(await snapshot()).toEqual(before);
     }
     const data = await gql(UPDATE, { input: { printPacingMs: 250, defaultBackoff: { jitter: 0.25, maxMs: null } }, reason: 'slow down' }, 'admin');
