@@ -161,3 +161,7 @@ CREATE TRIGGER print_lane_counts_update AFTER UPDATE ON print_export_rows REFERE
 --> statement-breakpoint
 CREATE TRIGGER print_lane_counts_delete AFTER DELETE ON print_export_rows REFERENCING OLD TABLE AS old_rows
   FOR EACH STATEMENT EXECUTE FUNCTION print_lane_counts_delete();
+--> statement-breakpoint
+-- Hand-written: the print pipeline's queues exist from the start (queues are made on purpose; a
+-- lane can be paused before its first row).
+INSERT INTO "queues" ("name") VALUES ('print'), ('print-production'), ('print-historical') ON CONFLICT DO NOTHING;

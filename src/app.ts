@@ -64,7 +64,10 @@ export async function openPressroom(config: Config, log: Logger): Promise<Pressr
     const handlers = [...builtInHandlers, ...(await loadHandlerModules(config.PRESSROOM_HANDLERS))];
     const services: ServiceContext = { db: database.db, bus, log, notifier, settings: engineSettingsFrom(defaults), kinds: new KindRegistry(handlers) };
     const unfollowSettings = await followRuntimeSettings(services, defaults);
-    const unfollowTracking = await followTrackingSchedule(services);
+    const unfollowTracking = await followTrackingSchedule(services).catch((error) => {
+      unfollowSettings();
+      throw error;
+    });
     const unfollow = () => (unfollowSettings(), unfollowTracking());
     log.info({ database: database.mode === 'embedded' ? config.PRESSROOM_DATA_DIR : redact(config.DATABASE_URL!), bus: config.REDIS_URL ? 'redis' : 'in-process' }, 'pressroom opened');
     return {

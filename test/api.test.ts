@@ -27,6 +27,8 @@ import { createSchedule, pauseSchedule } from '../src/services/engine/schedules.
 import { useTestDatabase } from './support/db.ts';
 import { waitFor } from './support/wait.ts';
 import { startTestWorker } from './support/workers.ts';
+import { upsertTrackingReference } from '../src/services/tracking/referenceData.ts';
+import { requestTrackingRun } from '../src/services/tracking/runs.ts';
 
 const db = useTestDatabase();
 
@@ -193,7 +195,8 @@ async function fingerprint(): Promise<string> {
           coalesce((select string_agg(i::text, '|' order by i.job_id, i.position) from job_items i), '') || '#' ||
           coalesce((select string_agg(q::text, '|' order by q.name) from queues q), '') || '#' ||
           coalesce((select string_agg(g::text, '|' order by g.name) from governors g), '') || '#' ||
-          (select count(*)::text || ':' || coalesce(max(id), 0)::text from history)) as digest`,
+          (select count(*)::text || ':' || coalesce(max(id), 0)::text from history) || '#' ||
+          (select count(*)::text from tracking_pending)) as digest`,
   );
   return row!.digest;
 }
@@ -863,7 +866,10 @@ describe('with API keys', () => {
   });
 
   describe('authorisation', () => {
-    type Expectation = { name: string; minRole: 'operator' | 'admin'; success: string; document: string; prepare: () => Promise<Record<string, unknown>> };
+    /** neededRole: the role a refusal names, when it is not minRole (a device's ingest role, which operators and admins hold too). */
+    type Expectation = { name: string; minRole: 'operator' | 'admin'; neededRole?: string; success: string; document: string; prepare: () => Promise<Record<string, unknown>> };
+    /** A tracking run waiting already: the run each recorded batch asks for (after the response) joins it and changes nothing. */
+    const trackingRunWaiting = async (source: 'print_os' | 'scanner') => void (await requestTrackingRun(db().services, source, setup));
     const result = (name: string, args: string) => `${name}(${args}) { __typename ... on Error { code message } }`;
     const jobIn = async (status: 'queued' | 'failed' | 'paused' | 'cancelled') => {
       const job = await enqueue({ kind: 'api.auth', queue: 'q-auth' });
@@ -1033,6 +1039,51 @@ describe('with API keys', () => {
         prepare: async () => ({}),
       },
       { name: 'purge', minRole: 'admin', success: 'PurgeReport', document: `mutation M { ${result('purge', 'dryRun: false, reason: "auth"')} }`, prepare: async () => ({}) },
+      // Production tracking's: devices record (the ingest role, operators and admins), operators load and process.
+      {
+        name: 'recordPrintOsEvents',
+        minRole: 'operator',
+        neededRole: 'ingest',
+        success: 'IngestResult',
+        document: `mutation M($events: [PrintOsEventInput!]!) { ${result('recordPrintOsEvents', 'events: $events')} }`,
+        prepare: async () => {
+          await trackingRunWaiting('print_os');
+          return { events: [{ marker: ++counter, impositionId: 'IMP-auth', status: 'PRINTED', completeTime: '2026-11-30T08:00:00Z' }] };
+        },
+      },
+      {
+        name: 'recordScans',
+        minRole: 'operator',
+        neededRole: 'ingest',
+        success: 'IngestResult',
+        document: `mutation M($scans: [ScanInput!]!) { ${result('recordScans', 'scans: $scans')} }`,
+        prepare: async () => {
+          await trackingRunWaiting('scanner');
+          return { scans: [{ scanId: unique('scan-auth'), codeText: 'RL-auth', scannedAt: '2026-11-30T08:00:00Z', operations: ['coating'] }] };
+        },
+      },
+      {
+        name: 'upsertTrackingReference',
+        minRole: 'operator',
+        success: 'TrackingReferenceCounts',
+        document: `mutation M($input: TrackingReferenceInput!) { ${result('upsertTrackingReference', 'input: $input, reason: "auth"')} }`,
+        prepare: async () => ({ input: { productionJobs: [{ jobId: `4604_${++counter}` }] } }),
+      },
+      { name: 'processStatusUpdates', minRole: 'operator', success: 'TrackingProcessRun', document: `mutation M { ${result('processStatusUpdates', 'source: BOTH')} }`, prepare: async () => ({}) },
+      {
+        name: 'reprocessTracking',
+        minRole: 'admin',
+        success: 'TrackingReprocessResult',
+        document: `mutation M { ${result('reprocessTracking', 'source: SCANNER, fromMarker: 1, reason: "auth"')} }`,
+        prepare: async () => ({}),
+      },
+      {
+        name: 'reprocessRejects',
+        minRole: 'operator',
+        success: 'TrackingReprocessResult',
+        document: `mutation M { ${result('reprocessRejects', 'reason: "auth"')} }`,
+        prepare: async () => ({}),
+      },
     ];
 
     it('covers every mutation of the schema', async () => {
@@ -1044,7 +1095,7 @@ describe('with API keys', () => {
     const allowed = (minRole: 'operator' | 'admin', caller: (typeof callers)[number]) =>
       caller === 'admin' || (caller === 'operator' && minRole === 'operator');
 
-    it.each(MUTATIONS)('$name: allowed from $minRole up; refused as data to lesser roles and with 401 without a live key, changing nothing', async ({ name, minRole, success, document, prepare }) => {
+    it.each(MUTATIONS)('$name: allowed from $minRole up; refused as data to lesser roles and with 401 without a live key, changing nothing', async ({ name, minRole, neededRole, success, document, prepare }) => {
       for (const caller of callers) {
         const variables = await prepare();
         await db().services.notifier.drain();
@@ -1065,7 +1116,7 @@ describe('with API keys', () => {
           expect(value, `${name} as ${caller}`).toEqual({
             __typename: 'ForbiddenError',
             code: 'FORBIDDEN',
-            message: `your key's role (${caller}) may not use ${name}: it needs the ${minRole} role`,
+            message: `your key's role (${caller}) may not use ${name}: it needs the ${neededRole ?? minRole} role`,
           });
           expect(await fingerprint(), `${name} as ${caller} changed something`).toBe(before);
         }
@@ -1090,12 +1141,20 @@ describe('with API keys', () => {
       caller: '{ caller { name role } }',
       kinds: '{ kinds { name servedBy } }',
       apiKeys: '{ apiKeys { name } }',
+      productionJob: '{ productionJob(jobId: "4604_1") { jobId operations { name } } }',
+      productionJobs: '{ productionJobs(first: 1) { edges { node { jobId } } } }',
+      impositions: '{ impositions { impositionId } }',
+      runlists: '{ runlists { runlistId } }',
+      printOsEvents: '{ printOsEvents(first: 1) { edges { node { id } } } }',
+      scans: '{ scans(first: 1) { edges { node { id } } } }',
+      trackingMarkers: '{ trackingMarkers { source waiting } }',
     };
     /** Readable by admins only (the keys test shows the others refused). */
     const ADMIN_ONLY = new Set(['apiKeys']);
 
     it('lets every role read (keys: admins), and refuses reads without a (valid) key', async () => {
       const job = await enqueue({ kind: 'api.auth.read', queue: 'q-auth' });
+      await upsertTrackingReference(db().services, { productionJobs: [{ jobId: '4604_1' }] }, setup);
       const { schema } = await import('../src/schema/index.ts');
       expect(Object.keys(QUERIES).sort()).toEqual(Object.keys(schema.getQueryType()!.getFields()).sort());
       for (const [field, document] of Object.entries(QUERIES)) {

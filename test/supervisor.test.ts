@@ -89,8 +89,9 @@ async function claimOne(queue: string, leaseMs: number, workerId = 'w-gone'): Pr
 
 describe('the supervisor runner', () => {
   it('ticks in one runner only, however many run', async () => {
-    const a = runner('sup-a');
-    const b = runner('sup-b');
+    // A lease far longer than any stall of a busy machine: only a stop hands the ticks over here.
+    const a = runner('sup-a', { supervisorLeaseMs: 30_000 });
+    const b = runner('sup-b', { supervisorLeaseMs: 30_000 });
     const ticks = await waitFor(async () => {
       const all = await ticksOf('sup-a', 'sup-b');
       return all.length >= 6 && all;
@@ -174,9 +175,11 @@ describe('the tasks of a tick', () => {
   });
 
   it('heals a governor whose holder died, and starts the run that was pending on it', async () => {
-    await tryAcquireGovernor(db().services, 'sup-print', 'holder-died', { leaseMs: 300 });
+    await tryAcquireGovernor(db().services, 'sup-print', 'holder-died', { leaseMs: 60_000 });
     const asked = await requestGovernorRun(db().services, 'sup-print', { kind: 'sup.test', queue: 'sup-heal' }, by);
     expect(asked).toEqual({ job: null, pending: true });
+    // The holder dies: its lease runs out (set here rather than waited for, so a busy machine cannot expire it early).
+    await db().services.db.execute(sql`update governors set lease_expires_at = now() - interval '1 second' where name = 'sup-print'`);
     runner('sup-healer');
 
     const healed = await waitFor(async () => {

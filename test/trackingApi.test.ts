@@ -171,3 +171,32 @@ describe('GraphiQL examples', () => {
     expect(result.data.productionJob.operations.map((o: { name: string }) => o.name)).toContain('print');
   });
 });
+
+describe('subscriptions', () => {
+  it("follow a production job's operations and the markers as records arrive and are processed", async () => {
+    const { wsClient, subscribeWs } = await import('./support/subscriptions.ts');
+    const { recordPrintOsEvents } = await import('../src/services/tracking/ingest.ts');
+    const { processStatusUpdates } = await import('../src/services/tracking/runs.ts');
+    const client = wsClient(server().url, `Bearer ${keys.viewer}`);
+    const [, , c] = shop.jobs;
+    const i2 = Object.keys(shop.impositions)[1]!;
+    const job = subscribeWs(client, `subscription ($jobId: String!) { productionJob(jobId: $jobId) { jobId operations { name status } } }`, { jobId: c });
+    const progress = subscribeWs(client, 'subscription { trackingProgress { source waiting lastProcessedId } }');
+    try {
+      const printOf = (data: any) => data.productionJob.operations.find((o: { name: string }) => o.name === 'print')?.status;
+      expect(printOf(await job.feed.nextData())).toBe('ABORTED');
+      const before = await progress.feed.nextData();
+      const printOs = (data: any) => data.trackingProgress.find((m: { source: string }) => m.source === 'PRINT_OS');
+      await recordPrintOsEvents(db().services, [printEvent(i2, 'PRINTED', '2026-11-30T12:00:00Z')], by);
+      await progress.feed.until((data) => printOs(data).waiting === 1);
+      await processStatusUpdates(db().services, 'print_os', by);
+      expect(printOf(await job.feed.until((data) => printOf(data) === 'COMPLETED'))).toBe('COMPLETED');
+      const after = await progress.feed.until((data) => printOs(data).waiting === 0 && printOs(data).lastProcessedId > printOs(before).lastProcessedId);
+      expect(printOs(after).waiting).toBe(0);
+    } finally {
+      job.stop();
+      progress.stop();
+      await client.dispose();
+    }
+  });
+});

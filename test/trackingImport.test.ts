@@ -49,7 +49,7 @@ describe('reference files', () => {
 });
 
 describe('pressroom tracking import', () => {
-  it('loads a CSV and a JSON file, and loading them again changes nothing', { timeout: 120_000 }, async () => {
+  it('loads a CSV and a JSON file, and loading them again changes nothing', { timeout: 300_000 }, async () => {
     folder = await mkdtemp(path.join(tmpdir(), 'pressroom-import-'));
     const csv = path.join(folder, 'files.csv');
     await writeFile(csv, ['imposition_id,file_id', ...Array.from({ length: 30 }, (_, n) => `IMP-${n % 3},FILE_1_Labex_7000_${n}_1`)].join('\n'));

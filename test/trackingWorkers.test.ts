@@ -24,10 +24,12 @@ const ctx = () => db().services;
 const processes: WorkerProcess[] = [];
 const workers: Worker[] = [];
 
-afterAll(async () => {
-  await Promise.all(processes.map((p) => p.stop()));
-  await Promise.all(workers.map((w) => w.stop()));
-});
+async function stopProcessors() {
+  await Promise.all(processes.splice(0).map((p) => p.stop()));
+  await Promise.all(workers.splice(0).map((w) => w.stop()));
+}
+
+afterAll(stopProcessors);
 
 async function startTwoProcessors() {
   if (serverMode) {
@@ -42,7 +44,7 @@ async function startTwoProcessors() {
 }
 
 describe('processing on workers', () => {
-  it('processes every record exactly once while two processors of the source run, never both at once', async () => {
+  it('processes every record exactly once while two processors of the source run, never both at once', { timeout: 240_000 }, async () => {
     const shop = await openShop(ctx());
     const [i1, i2] = Object.keys(shop.impositions);
     await startTwoProcessors();
@@ -55,7 +57,7 @@ describe('processing on workers', () => {
       await Promise.all([b, b + 1].map((n) => recordPrintOsEvents(ctx(), events.slice(n * 50, (n + 1) * 50), by)));
     }
     await waitFor(async () => (await listMarkers(ctx().db)).find((m) => m.source === 'print_os' && m.waiting === 0 && m.processedCount >= total), {
-      timeoutMs: 60_000,
+      timeoutMs: 150_000,
       what: 'every event processed',
     });
     const [counts] = await query<{ outcomes: number; twice: number }>(
@@ -63,6 +65,12 @@ describe('processing on workers', () => {
       sql`select count(*)::int as outcomes, count(*) filter (where attempts > 1)::int as twice from tracking_outcomes where source = 'print_os'`,
     );
     expect(counts).toEqual({ outcomes: total, twice: 0 });
+    // The run that processed the last record completes after it returns.
+    await waitFor(
+      async () => (await query(ctx().db, sql`select 1 from jobs where kind = 'tracking.process' and status in ('queued', 'running')`)).length === 0,
+      { timeoutMs: 60_000, what: 'the processing runs to end' },
+    );
+    await stopProcessors();
     const runs = await query<{ started_at: string; finished_at: string; worker_id: string }>(
       ctx().db,
       sql`select started_at, finished_at, worker_id from jobs where kind = 'tracking.process' and payload->>'source' = 'print_os' and status = 'completed'`,

@@ -2,6 +2,7 @@
 // `pressroom serve` taking device records over HTTP, real `pressroom worker` processes processing
 // them. Three figures: ingest rate through POST /ingest/…, processing rate end to end (records
 // waiting → processed, both sources), and the lag under a steady 500 records/s.
+import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
 import { openDatabase, query, type Database } from '../../src/db/client.ts';
@@ -134,6 +135,8 @@ export async function runTrackingBench(options: TrackingBenchOptions): Promise<{
     );
     samples.sort((a, b) => a - b);
     const figures: TrackingFigures = {
+      scale: s,
+      loadAverage: os.loadavg()[0]!,
       size,
       records,
       workers: options.workers,

@@ -165,7 +165,7 @@ export const handlers: JobHandler<any>[] = [noop, hold, steps, staged, failing, 
  * services' kind registry (so enqueue accepts them, any payload), run by no test worker.
  */
 export const waitingKinds: string[] = [
-  ...['auth', 'auth.read', 'big', 'bulk', 'clear', 'control', 'delete', 'examples', 'filter.a', 'filter.b', 'find', 'history', 'items', 'node', 'page', 'retry', 'stats'].map(
+  ...['auth', 'auth.read', 'big', 'bulk', 'clear', 'control', 'delete', 'examples', 'filter.a', 'filter.b', 'find', 'history', 'items', 'lane', 'node', 'page', 'retry', 'stats'].map(
     (name) => `api.${name}`,
   ),
   ...['catchup', 'doomed', 'every5', 'hourly', 'morning', 'nightly', 'pausable', 'x', 'y'].map((name) => `report.${name}`),

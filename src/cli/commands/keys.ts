@@ -8,7 +8,7 @@ export function addKeysCommand(program: Command): void {
     .command('create')
     .description('create an API key; it is printed once')
     .argument('<name>', 'who uses it: recorded as the actor of every change made with it')
-    .requiredOption('--role <role>', 'viewer, operator or admin')
+    .requiredOption('--role <role>', 'viewer, operator, admin, or ingest (a device that records tracking events only)')
     .option('--reason <text>', 'recorded in the history')
     .action(async (name: string, options: { role: string } & ReasonOption) => {
       const [{ withBackend }, { KEYS_LOCK_GRAPHIQL }] = await Promise.all([import('../backend/index.ts'), import('../../api/keysNotice.ts')]);

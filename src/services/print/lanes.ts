@@ -6,7 +6,7 @@ import { query, type Db } from '../../db/client.ts';
 import type { ServiceContext } from '../context.ts';
 import { ensureQueue, pauseQueue, resumeQueue } from '../engine/queues.ts';
 import type { Actor } from '../engine/types.ts';
-import { InvalidInputError, NotFoundError } from '../errors.ts';
+import { InvalidInputError } from '../errors.ts';
 import { LANES, laneQueue, parseLane, ROW_STATUSES, type Lane, type RowStatus } from './model.ts';
 import { requestPrintCycle } from './requestPrintCycle.ts';
 
@@ -37,10 +37,7 @@ export async function pausePrintLane(ctx: ServiceContext, laneName: string, by: 
 export async function resumePrintLane(ctx: ServiceContext, laneName: string, by: Actor): Promise<LaneState> {
   const lane = parseLane(laneName);
   needsReason(by.reason);
-  // A lane never paused has no queue row yet: there is nothing to resume.
-  await resumeQueue(ctx, laneQueue(lane), by).catch((error: unknown) => {
-    if (!(error instanceof NotFoundError)) throw error;
-  });
+  await resumeQueue(ctx, laneQueue(lane), by);
   ctx.bus.publish('printLane:updated', { lanes: [lane] });
   await requestPrintCycle(ctx, { actor: by.actor, reason: `lane ${lane} resumed` });
   return getLaneState(ctx.db, lane);

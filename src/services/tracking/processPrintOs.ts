@@ -7,6 +7,7 @@ import { query, type Db } from '../../db/client.ts';
 import type { ReferenceLookups } from './references.ts';
 import { applyImpositionResults, applyJobResults, PRINT_OPERATION, type OperationResult } from './results.ts';
 import type { RecordEffect } from './recordEffect.ts';
+import { anyText } from './sqlLists.ts';
 
 export interface PrintOsRecord {
   id: number;
@@ -53,7 +54,7 @@ async function printTallies(tx: Db, jobIds: string[]): Promise<Tally[]> {
                  bool_or(o.status = 'aborted') as aborted
           from imposition_files f
           left join imposition_operations o on o.imposition_id = f.imposition_id and o.operation_id = ${PRINT_OPERATION}
-          where f.job_id in (select jsonb_array_elements_text(${JSON.stringify(jobIds)}::jsonb))
+          where f.job_id = ${anyText(jobIds)}
           group by f.job_id, f.file_id
         )
         select job_id, count(*)::int as total,

@@ -13,6 +13,7 @@ import type { RecordEffect } from './recordEffect.ts';
 import { ReferenceLookups } from './references.ts';
 import { checkRejectAlerts } from './rejectAlerts.ts';
 import type { ProcessOutcome, TrackingSource } from './types.ts';
+import { anyBigint } from './sqlLists.ts';
 
 /** Records per transaction: small enough to keep locks short, large enough to spread the commit. */
 export const PROCESS_BATCH = 200;
@@ -50,6 +51,7 @@ async function processBatch(ctx: ServiceContext, source: TrackingSource): Promis
     const outcomes: { record_id: number; outcome: 'processed' | 'rejected'; reason: string | null; jobs_updated: number }[] = [];
     const jobIds = new Set<string>();
     const lookups = new ReferenceLookups(tx);
+    if (source === 'print_os') await lookups.prefetchImpositions(records.map((r) => r.imposition_id as string));
     for (const record of records) {
       const effect = await (source === 'print_os' ? processPrintOsEvent(tx, lookups, printOsRecord(record)) : processScan(tx, lookups, scanRecord(record)));
       outcomes.push(outcomeRow(Number(record.id), effect));
@@ -60,7 +62,7 @@ async function processBatch(ctx: ServiceContext, source: TrackingSource): Promis
     const [marker] = await query<{ last_processed_id: string | number }>(
       tx,
       sql`with done as (
-            delete from tracking_pending where source = ${source} and record_id in (select (jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))::bigint)
+            delete from tracking_pending where source = ${source} and record_id = ${anyBigint(ids)}
           ),
           filed as (
             insert into tracking_outcomes (source, record_id, outcome, reason, jobs_updated)

@@ -4,6 +4,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import { query, type Db } from '../../db/client.ts';
 import { dateOrNull } from '../engine/rows.ts';
 import type { OperationState, OperationStatus, ProductionJob, StatusUpdate, TrackingSource } from './types.ts';
+import { anyText } from './sqlLists.ts';
 
 type Row = Record<string, unknown>;
 
@@ -43,11 +44,10 @@ const updateFromRow = (r: Row): StatusUpdate => ({
   createdAt: new Date(r.created_at as string),
 });
 
-const ids = (values: string[]) => sql`(select jsonb_array_elements_text(${JSON.stringify(values)}::jsonb))`;
 
 export async function getProductionJobs(db: Db, jobIds: string[]): Promise<ProductionJob[]> {
   if (jobIds.length === 0) return [];
-  return (await query<Row>(db, sql`select * from production_jobs where job_id in ${ids(jobIds)}`)).map(jobFromRow);
+  return (await query<Row>(db, sql`select * from production_jobs where job_id = ${anyText(jobIds)}`)).map(jobFromRow);
 }
 
 /** The operations of each production job (or imposition), in catalogue order. */
@@ -57,7 +57,7 @@ export async function operationsOf(db: Db, level: 'job' | 'imposition', keys: st
     ? await query<Row>(
         db,
         sql`select o.*, o.${key} as key, c.name from ${table} o left join tracking_operations c on c.operation_id = o.operation_id
-            where o.${key} in ${ids(keys)} order by o.sequence_order, o.operation_id`,
+            where o.${key} = ${anyText(keys)} order by o.sequence_order, o.operation_id`,
       )
     : [];
   const byKey = new Map<string, OperationState[]>(keys.map((k) => [k, []]));
@@ -84,7 +84,7 @@ export interface ImpositionView {
 /** Impositions by id, or those of a production job or a runlist. */
 export async function listImpositions(db: Db, filter: { impositionIds?: string[]; jobId?: string; runlistId?: string }, limit = 500): Promise<ImpositionView[]> {
   const conditions: SQL[] = [sql`true`];
-  if (filter.impositionIds) conditions.push(sql`i.imposition_id in ${ids(filter.impositionIds)}`);
+  if (filter.impositionIds) conditions.push(sql`i.imposition_id = ${anyText(filter.impositionIds)}`);
   if (filter.jobId) conditions.push(sql`i.imposition_id in (select imposition_id from imposition_files where job_id = ${filter.jobId})`);
   if (filter.runlistId) conditions.push(sql`i.imposition_id in (select imposition_id from runlist_impositions where runlist_id = ${filter.runlistId})`);
   const rows = await query<{ imposition_id: string; file_ids: string[] | null; runlist_ids: string[] | null }>(

@@ -6,6 +6,7 @@
 import { sql } from 'drizzle-orm';
 import { query, type Db } from '../../db/client.ts';
 import { parseFileId } from './fileId.ts';
+import { anyText } from './sqlLists.ts';
 
 export type Found<T> = { ok: true; value: T } | { ok: false; reason: string };
 const reject = (reason: string): { ok: false; reason: string } => ({ ok: false, reason });
@@ -30,23 +31,38 @@ export class ReferenceLookups {
 
   /** The production jobs of the impositions' files; rejected when a file id is malformed or names no known production job. */
   jobsOfImpositions(impositionIds: string[]): Promise<Found<string[]>> {
-    return this.once(`jobs ${JSON.stringify(impositionIds)}`, async () => {
-      if (impositionIds.length === 0) return { ok: true, value: [] };
-      const files = await query<FileRow>(
-        this.tx,
-        sql`select f.imposition_id, f.file_id, f.job_id, (j.job_id is not null) as known
-            from imposition_files f left join production_jobs j on j.job_id = f.job_id
-            where f.imposition_id in (select jsonb_array_elements_text(${JSON.stringify(impositionIds)}::jsonb))
-            order by f.imposition_id, f.file_id`,
-      );
-      for (const file of files) {
-        const parsed = parseFileId(file.file_id);
-        if (!parsed.ok) return reject(`malformed file id ${file.file_id} in imposition ${file.imposition_id}: ${parsed.problem}`);
-        if (!file.known) return reject(`production job ${parsed.jobId} (file ${file.file_id}) does not exist`);
-      }
-      if (impositionIds.length === 1 && files.length === 0) return reject(await this.emptyImposition(impositionIds[0]!));
-      return { ok: true, value: [...new Set(files.map((f) => f.job_id!))] };
-    });
+    return this.once(`jobs ${JSON.stringify(impositionIds)}`, async () => this.judgeFiles(impositionIds, await this.filesOf(impositionIds)));
+  }
+
+  /** Reads the files of each imposition at once, for a batch of press events: one read instead of one per event. */
+  async prefetchImpositions(impositionIds: string[]): Promise<void> {
+    const unique = [...new Set(impositionIds)].filter((id) => !this.memo.has(`jobs ${JSON.stringify([id])}`));
+    if (unique.length === 0) return;
+    const files = await this.filesOf(unique);
+    for (const id of unique) {
+      this.memo.set(`jobs ${JSON.stringify([id])}`, this.judgeFiles([id], files.filter((f) => f.imposition_id === id)));
+    }
+  }
+
+  private filesOf(impositionIds: string[]): Promise<FileRow[]> {
+    if (impositionIds.length === 0) return Promise.resolve([]);
+    return query<FileRow>(
+      this.tx,
+      sql`select f.imposition_id, f.file_id, f.job_id, (j.job_id is not null) as known
+          from imposition_files f left join production_jobs j on j.job_id = f.job_id
+          where f.imposition_id = ${anyText(impositionIds)}
+          order by f.imposition_id, f.file_id`,
+    );
+  }
+
+  private async judgeFiles(impositionIds: string[], files: FileRow[]): Promise<Found<string[]>> {
+    for (const file of files) {
+      const parsed = parseFileId(file.file_id);
+      if (!parsed.ok) return reject(`malformed file id ${file.file_id} in imposition ${file.imposition_id}: ${parsed.problem}`);
+      if (!file.known) return reject(`production job ${parsed.jobId} (file ${file.file_id}) does not exist`);
+    }
+    if (impositionIds.length === 1 && files.length === 0) return reject(await this.emptyImposition(impositionIds[0]!));
+    return { ok: true, value: [...new Set(files.map((f) => f.job_id!))] };
   }
 
   private async emptyImposition(impositionId: string): Promise<string> {
