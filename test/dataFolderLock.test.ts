@@ -69,10 +69,11 @@ describe('after a crash', () => {
     const env = { PRESSROOM_DATA_DIR: dataDir, PRESSROOM_PORT: '0' };
     const first = pressroom(['start', '--no-demo'], env);
     await first.waitForOutput(/worker started/);
-    const enqueued = pressroom(['enqueue', 'test.noop', '--delay-ms', '3600000'], env);
-    // Refused while the first process lives: the lock is not taken from a live process.
-    expect(await enqueued.exited).toBe(1);
-    expect(enqueued.output()).toContain('in use by another Pressroom process');
+    // Refused while the first process lives: the lock is not taken from a live process. (A CLI
+    // command would go through its API instead: test/cli.test.ts.)
+    const refused = pressroom(['serve'], env);
+    expect(await refused.exited).toBe(1);
+    expect(refused.output()).toContain('in use by another Pressroom process');
 
     first.child.kill('SIGKILL');
     expect(await first.exited).toBeNull();
