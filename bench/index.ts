@@ -9,6 +9,7 @@
 //   BENCH_PRINT_DOCUMENTS / BENCH_PRINT_ROWS / BENCH_PRINT_REQUESTS (print section)
 //   BENCH_SECTIONS=tracking BENCH_TRACKING_SCALE=0.1 BENCH_TRACKING_WORKERS=2   production tracking (issue #12)
 //   BENCH_DASHBOARD_JOBS=1000000 · BENCH_DASHBOARDS=1,10,100 · BENCH_DASHBOARD_WINDOW_S=20
+//   BENCH_STARTUP_RUNS=5 (startup section: first answer, --help, --version, from the build)
 //   DATABASE_URL (default postgres://root@127.0.0.1:5432/root), REDIS_URL (default redis://127.0.0.1:6379)
 import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -24,13 +25,14 @@ import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL } from './engine/system.ts';
 import { runFanoutBench } from './fanout/index.ts';
 import { runPrintBench } from './print/index.ts';
 import { replaceSection } from './results.ts';
+import { runStartupBench } from './startup/index.ts';
 import { runTrackingBench } from './tracking/index.ts';
 
 const env = process.env;
 const databaseUrl = env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
 const redisUrl = env.REDIS_URL ?? DEFAULT_REDIS_URL;
 const list = (value: string | undefined) => value?.split(',').map((v) => v.trim()).filter(Boolean);
-const sections = new Set(list(env.BENCH_SECTIONS) ?? ['engine', 'fanout', 'api', 'print', 'dashboard']);
+const sections = new Set(list(env.BENCH_SECTIONS) ?? ['engine', 'fanout', 'api', 'print', 'dashboard', 'startup']);
 const systems = list(env.BENCH_SYSTEMS);
 const figures = list(env.BENCH_FIGURES);
 const engineSize: BenchSize = {
@@ -137,6 +139,12 @@ if (sections.has('dashboard')) {
   });
   console.log(['', ...dashboard.consoleLines, ''].join('\n'));
   written.set('dashboard', dashboard.markdown);
+}
+
+if (sections.has('startup')) {
+  const startup = await runStartupBench({ runs: Number(env.BENCH_STARTUP_RUNS ?? 5), log });
+  console.log(['', ...startup.consoleLines, ''].join('\n'));
+  written.set('startup', startup.markdown);
 }
 
 const machineLines = await machine();

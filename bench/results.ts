@@ -1,6 +1,6 @@
 // bench/RESULTS.md is made of named sections between markers, so that a run of some sections
 // rewrites those and keeps the others (the API section's load alone takes minutes).
-const ORDER = ['head', 'engine', 'fanout', 'bulk', 'api', 'print', 'tracking', 'dashboard', 'reliability'];
+const ORDER = ['head', 'engine', 'fanout', 'bulk', 'api', 'print', 'tracking', 'dashboard', 'reliability', 'startup'];
 
 const start = (name: string) => `<!-- section:${name} -->`;
 const end = (name: string) => `<!-- /section:${name} -->`;

@@ -151,8 +151,13 @@ export function startSupervisor(pressroom: Pressroom): SupervisorRunner {
   return runner;
 }
 
-/** A connection failure in a few words (a refused connection to several addresses has no message, only a code). */
-const reasonOf = (error: unknown) => (error as Error).message || (error as NodeJS.ErrnoException).code || String(error);
+/** A connection failure in a few words (a connection refused on several addresses has no message, only a code). */
+const reasonOf = (error: unknown): string => {
+  // drizzle wraps a driver's error ("Failed query: …"): the driver's says what happened.
+  const cause = (error as { cause?: unknown }).cause;
+  if (cause) return reasonOf(cause);
+  return (error as Error).message || (error as NodeJS.ErrnoException).code || String(error);
+};
 
 /** A URL without its password, for logs and messages. */
 function redact(url: string): string {

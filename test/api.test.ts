@@ -262,6 +262,23 @@ describe('with no API key configured', () => {
     expect(await lastEntry({ targetType: 'queue', targetId: queue }, 'none')).toMatchObject({ actor: 'local', operation: 'pause', reason: 'local check' });
   });
 
+  it('refuses a WebSocket opened by a page of another site; one from its own page or from no page (not a browser) opens', async () => {
+    const { WebSocket } = await import('ws');
+    const open = (origin?: string) =>
+      new Promise<number>((resolve) => {
+        const socket = new WebSocket(api.url.replace(/^http/, 'ws'), 'graphql-transport-ws', origin ? { headers: { origin } } : {});
+        socket.once('open', () => {
+          socket.close();
+          resolve(101);
+        });
+        socket.once('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+        socket.once('error', () => resolve(0));
+      });
+    expect(await open('http://evil.example')).toBe(401);
+    expect(await open(new URL(api.url).origin)).toBe(101);
+    expect(await open()).toBe(101);
+  });
+
   it('serves no one else: a client off this machine is anonymous', async () => {
     expect(await resolveCaller(db().services.db, null, '10.1.2.3')).toEqual({ name: 'anonymous', role: null });
     expect(await resolveCaller(db().services.db, null, '::ffff:127.0.0.1')).toEqual({ name: 'local', role: 'admin' });
@@ -754,7 +771,7 @@ describe('with API keys', () => {
 
     it('pauseQueue, resumeQueue, configureQueue: change the queue and record who and why', async () => {
       const name = unique('q-lane');
-      await enqueue({ kind: 'api.lane', queue: name });
+      await configureQueue(db().services, { name }, setup);
       const QUEUE = 'name paused pausedBy pausedReason pausedAt concurrency priority';
       // Queues are made on purpose: a mistyped name is not found, and nothing is made.
       const typo = await ok(gql(`mutation P($name: String!) { pauseQueue(name: $name) { __typename ... on NotFoundError { targetType targetId } } }`, { name: unique('q-typo') }, 'operator'));

@@ -22,6 +22,8 @@ export const builtInHandlers: JobHandler<any>[] = [...engineHandlers, documentPr
 /** Loads handler modules (each exporting `handlers`, an array) named by path. */
 export async function loadHandlerModules(paths: string[]): Promise<JobHandler<any>[]> {
   const loaded: JobHandler<any>[] = [];
+  // Running the build (this module is JavaScript): a handler module in TypeScript is compiled as it loads.
+  if (!import.meta.url.endsWith('.ts') && paths.some((p) => /\.[cm]?ts$/.test(p))) (await import('tsx/esm/api')).register();
   for (const modulePath of paths) {
     const module = (await import(pathToFileURL(path.resolve(modulePath)).href)) as { handlers?: JobHandler<any>[] };
     if (!Array.isArray(module.handlers)) throw new Error(`${modulePath} does not export a 'handlers' array`);

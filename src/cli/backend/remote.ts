@@ -5,14 +5,26 @@ import type { EnqueueInput } from '../../services/engine/jobs/input.ts';
 import { ApiRefusedError } from './apiRefusedError.ts';
 import type { CliBackend, EnqueuedJob, KeyInfo } from './types.ts';
 
-/** Single enqueues in flight at once, for a file of jobs. */
-const PARALLEL = 8;
+/** Jobs per enqueueJobs call (within its limit per call): a progress step each. */
+const CHUNK = 500;
 
 const JOB_FIELDS = 'databaseId runId kind queueName status priority runAt';
 const KEY_FIELDS = 'name role createdAt revokedAt lastUsedAt';
 
 type RemoteJob = { databaseId: number; runId: string; kind: string; queueName: string; status: string; priority: number; runAt: string };
 type Outcome<T> = T & { __typename: string; message?: string };
+type RemoteEntry = { index: number; deduplicated: boolean; error: { message: string } | null; job: RemoteJob | null };
+
+const enqueuedFrom = (job: RemoteJob, deduplicated: boolean): EnqueuedJob => ({
+  id: job.databaseId,
+  runId: job.runId,
+  kind: job.kind,
+  queue: job.queueName,
+  status: job.status,
+  priority: job.priority,
+  runAt: job.runAt,
+  deduplicated,
+});
 
 export function remoteBackend(control: LocalControl): CliBackend {
   const call = async <T>(query: string, variables: Record<string, unknown> = {}): Promise<T> => {
@@ -43,24 +55,31 @@ export function remoteBackend(control: LocalControl): CliBackend {
       { input, reason },
     );
     const { job, deduplicated } = unwrap(data.enqueueJob);
-    return { id: job.databaseId, runId: job.runId, kind: job.kind, queue: job.queueName, status: job.status, priority: job.priority, runAt: job.runAt, deduplicated };
+    return enqueuedFrom(job, deduplicated);
   };
   return {
     via: 'api',
     queueNames: async () => (await call<{ queues: { name: string }[] }>('{ queues { name } }')).queues.map((queue) => queue.name),
     enqueue,
     async enqueueMany(inputs, reason, onProgress) {
-      const results: EnqueuedJob[] = new Array(inputs.length);
-      let next = 0;
-      let done = 0;
-      const lane = async () => {
-        while (next < inputs.length) {
-          const index = next++;
-          results[index] = await enqueue(inputs[index]!, reason);
-          onProgress(++done);
+      const results: EnqueuedJob[] = [];
+      for (let start = 0; start < inputs.length; start += CHUNK) {
+        const data = await call<{ enqueueJobs: Outcome<{ results: RemoteEntry[] }> }>(
+          `mutation ($inputs: [EnqueueJobInput!]!, $reason: String) { enqueueJobs(inputs: $inputs, reason: $reason) {
+            __typename ... on EnqueueJobsResult { results { index deduplicated error { message } job { ${JOB_FIELDS} } } } ... on Error { message } } }`,
+          { inputs: inputs.slice(start, start + CHUNK), reason },
+        );
+        const entries = unwrap(data.enqueueJobs).results;
+        const refused = entries.filter((entry) => entry.error);
+        if (refused.length > 0) {
+          throw new ApiRefusedError(
+            `${results.length + entries.length - refused.length} jobs enqueued, then refused: ` +
+              refused.map((entry) => `job ${start + entry.index + 1}: ${entry.error!.message}`).join('; '),
+          );
         }
-      };
-      await Promise.all(Array.from({ length: PARALLEL }, lane));
+        results.push(...entries.map((entry) => enqueuedFrom(entry.job!, entry.deduplicated)));
+        onProgress(results.length);
+      }
       return results;
     },
     async createKey(name, role, reason) {

@@ -5,9 +5,9 @@ export function addServeCommand(program: Command): void {
     .command('serve')
     .description('run an API process only')
     .action(async () => {
-      const [{ openService, untilSignal }, { serveApi }] = await Promise.all([import('../session.ts'), import('../serveApi.ts')]);
+      const [{ openService }, { untilStopped }, { serveApi }] = await Promise.all([import('../session.ts'), import('../untilStopped.ts'), import('../serveApi.ts')]);
       const pressroom = await openService();
       const api = await serveApi(pressroom);
-      untilSignal(pressroom, () => api.close());
+      untilStopped(pressroom, () => api.close());
     });
 }

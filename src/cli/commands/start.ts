@@ -6,8 +6,9 @@ export function addStartCommand(program: Command): void {
     .description('run the API, a worker and the supervisor in one process')
     .option('--no-demo', 'do not run the demos (document jobs, print pipeline; on by default with the embedded database)')
     .action(async (options: { demo: boolean }) => {
-      const [{ openService, untilSignal }, { serveApi }, { startWorker, startSupervisor }, { startDemoFeed }, { startPrintDemo }] = await Promise.all([
+      const [{ openService }, { untilStopped }, { serveApi }, { startWorker, startSupervisor }, { startDemoFeed }, { startPrintDemo }] = await Promise.all([
         import('../session.ts'),
+        import('../untilStopped.ts'),
         import('../serveApi.ts'),
         import('../../app.ts'),
         import('../../demoFeed.ts'),
@@ -20,7 +21,7 @@ export function addStartCommand(program: Command): void {
       const withDemo = options.demo && pressroom.database.mode === 'embedded';
       const demo = withDemo ? startDemoFeed(pressroom.services) : null;
       const printDemo = withDemo ? startPrintDemo(pressroom.services) : null;
-      untilSignal(pressroom, async () => {
+      untilStopped(pressroom, async () => {
         demo?.stop();
         printDemo?.stop();
         await supervisor.stop();

@@ -5,9 +5,9 @@ export function addSupervisorCommand(program: Command): void {
     .command('supervisor')
     .description('run a supervisor runner only: it ticks while it holds the heartbeat governor')
     .action(async () => {
-      const [{ openService, untilSignal }, { startSupervisor }] = await Promise.all([import('../session.ts'), import('../../app.ts')]);
+      const [{ openService }, { untilStopped }, { startSupervisor }] = await Promise.all([import('../session.ts'), import('../untilStopped.ts'), import('../../app.ts')]);
       const pressroom = await openService();
       const supervisor = startSupervisor(pressroom);
-      untilSignal(pressroom, () => supervisor.stop());
+      untilStopped(pressroom, () => supervisor.stop());
     });
 }

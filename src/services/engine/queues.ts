@@ -77,6 +77,15 @@ async function setPaused(ctx: ServiceContext, name: string, paused: boolean, by:
   return queue;
 }
 
+/**
+ * Makes the queue if it does not exist, as enqueuing into it would: for a domain's fixed lanes
+ * (print's production and historical), which exist on purpose before any job is in them.
+ */
+export async function ensureQueue(ctx: ServiceContext, name: string): Promise<void> {
+  parseInput(queueName, name);
+  await query(ctx.db, sql`insert into queues (name) values (${name}) on conflict (name) do nothing`);
+}
+
 /** Stops workers claiming from the queue; running jobs finish. */
 export const pauseQueue = (ctx: ServiceContext, name: string, by: Actor) => setPaused(ctx, name, true, by);
 export const resumeQueue = (ctx: ServiceContext, name: string, by: Actor) => setPaused(ctx, name, false, by);

@@ -4,7 +4,7 @@
 import { sql } from 'drizzle-orm';
 import { query, type Db } from '../../db/client.ts';
 import type { ServiceContext } from '../context.ts';
-import { pauseQueue, resumeQueue } from '../engine/queues.ts';
+import { ensureQueue, pauseQueue, resumeQueue } from '../engine/queues.ts';
 import type { Actor } from '../engine/types.ts';
 import { InvalidInputError } from '../errors.ts';
 import { LANES, laneQueue, parseLane, ROW_STATUSES, type Lane, type RowStatus } from './model.ts';
@@ -26,6 +26,8 @@ const needsReason = (reason: string | null | undefined) => {
 export async function pausePrintLane(ctx: ServiceContext, laneName: string, by: Actor): Promise<LaneState> {
   const lane = parseLane(laneName);
   needsReason(by.reason);
+  // The lanes are print's own queues: pausing one that no job has used yet is meant.
+  await ensureQueue(ctx, laneQueue(lane));
   await pauseQueue(ctx, laneQueue(lane), by);
   ctx.bus.publish('printLane:updated', { lanes: [lane] });
   return getLaneState(ctx.db, lane);
