@@ -5,7 +5,7 @@ import { InvalidInputError, NotFoundError } from '../../services/errors.ts';
 import { builder } from '../../schema/builder.ts';
 import { commonErrors } from '../../schema/errors.ts';
 import { connectionOf, forwardPage } from '../../schema/pagination.ts';
-import { live, snapshotSize } from './subscriptions.ts';
+import { live, snapshotSize } from './liveSubscription.ts';
 
 const AlertSeverityEnum = builder.enumType('AlertSeverity', { values: ALERT_SEVERITIES });
 

@@ -13,7 +13,7 @@ import { JobMetricsRef } from '../../schema/engine/metrics.ts';
 import { QueueRef } from '../../schema/engine/queue.ts';
 import { WorkerRef } from '../../schema/engine/worker.ts';
 import { AlertRef } from './alerts.ts';
-import { live } from './subscriptions.ts';
+import { live } from './liveSubscription.ts';
 import { SupervisorTickRef } from './supervisor.ts';
 
 const feeds = new WeakMap<ServiceContext, OverviewFeed>();

@@ -10,7 +10,7 @@ import type { SupervisorTick } from '../../services/engine/supervisor/types.ts';
 import { builder } from '../../schema/builder.ts';
 import { commonErrors } from '../../schema/errors.ts';
 import { JobRef } from '../../schema/engine/job.ts';
-import { live, snapshotSize } from './subscriptions.ts';
+import { live, snapshotSize } from './liveSubscription.ts';
 
 const TickTriggerEnum = builder.enumType('SupervisorTickTrigger', {
   values: { schedule: { description: 'Run by the holder of the heartbeat governor on its interval' }, manual: { description: 'Asked for through the API' } },

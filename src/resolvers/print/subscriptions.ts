@@ -12,7 +12,7 @@ import type { Scan } from '../../services/print/model.ts';
 import { builder } from '../../schema/builder.ts';
 import { numericId } from '../../schema/print/ids.ts';
 import { LaneStateRef, PrintGovernorRef, ScanRef } from '../../schema/print/types.ts';
-import { live } from '../engine/subscriptions.ts';
+import { live } from '../engine/liveSubscription.ts';
 
 export const PRINT_LIVE_INTERVAL_MS = 200;
 

@@ -5,7 +5,7 @@ import { getProductionJobs, listMarkers } from '../../services/tracking/index.ts
 import type { ProductionJob, TrackingMarker } from '../../services/tracking/types.ts';
 import { builder } from '../../schema/builder.ts';
 import { ProductionJobRef, TrackingMarkerRef } from '../../schema/tracking/types.ts';
-import { live } from '../engine/subscriptions.ts';
+import { live } from '../engine/liveSubscription.ts';
 import { trackingLoaders } from './loaders.ts';
 
 export const MARKERS_INTERVAL_MS = 250;
