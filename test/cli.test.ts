@@ -48,7 +48,8 @@ describe('pressroom', PROCESSES, () => {
     expect(negative.output).toMatch(/--priority.*expected a whole number from 0 to 1000/);
     const typo = await finished(pressroom(['enqueue', 'document.process', '--queue', 'documnets'], env));
     expect(typo.code).toBe(1);
-    expect(typo.output).toContain('unknown queue documnets (known: none yet); pass --new-queue to start it');
+    // A new folder knows only the print pipeline's own queues.
+    expect(typo.output).toContain('unknown queue documnets (known: print, print-historical, print-production); pass --new-queue to start it');
     expect(typo.output).not.toMatch(STACK_FRAME);
     expect(await rowsOf(env.PRESSROOM_DATA_DIR, sql`select id from jobs`)).toEqual([]);
 
