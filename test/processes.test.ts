@@ -230,7 +230,8 @@ describe.runIf(serverMode)('worker processes', () => {
   it('on SIGTERM lets a short running job finish, then exits 0', async () => {
     const worker = await startWorkerProcess('short');
     const { job } = await enqueueJob(db().services, { kind: 'test.hold', queue: 'short', payload: { ms: 500 } }, by);
-    await waitFor(async () => (await getJob(db().services.db, job.id)).status === 'running', { what: 'the job to be running' });
+    // Its handler running, not only claimed: a claimed job may still wait in the worker's buffer, and is handed back.
+    await waitFor(async () => (await getJob(db().services.db, job.id)).progress?.message === 'holding', { what: 'the job to be running its handler' });
     const workerId = await workerIdOf(worker);
 
     expect(await worker.stop('SIGTERM')).toBe(0);

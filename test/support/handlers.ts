@@ -15,6 +15,8 @@ export const hold = defineHandler({
   payload: z.object({ ms: z.number().int().default(100) }),
   async run(ctx) {
     const startedAt = Date.now();
+    // Tells a test the handler itself runs (a claimed job may still wait in the worker's buffer).
+    ctx.progress({ percent: 0, message: 'holding' });
     await sleep(ctx.payload.ms, undefined, { signal: ctx.signal });
     return { startedAt, finishedAt: Date.now(), workerId: ctx.job.workerId, pid: process.pid };
   },
