@@ -12,7 +12,6 @@ import { builtInHandlers, loadHandlerModules } from './handlers/index.ts';
 import type { ServiceContext } from './services/context.ts';
 import { DependencyUnavailableError } from './services/errors.ts';
 import { createInProcessBus, createRedisBus, type EventBus } from './services/events.ts';
-import { createJobNotifier } from './services/engine/notifier.ts';
 import { followRuntimeSettings } from './services/engine/runtimeSettings.ts';
 import { followTrackingSchedule } from './services/tracking/schedule.ts';
 import { DEFAULT_RUNTIME_SETTINGS, engineSettingsFrom, type RuntimeSettings } from './services/engine/settings.ts';
@@ -21,6 +20,7 @@ import { createRegistry, type JobHandler } from './worker/handler.ts';
 import { SupervisorRunner } from './worker/supervisor.ts';
 import { Worker } from './worker/worker.ts';
 import { ensurePrintSchedules } from './services/print/printSchedules.ts';
+import { createServiceContext } from './services/createServiceContext.ts';
 
 export interface Pressroom {
   config: Config;
@@ -51,7 +51,6 @@ export async function openPressroom(config: Config, log: Logger): Promise<Pressr
     log.debug('applying database migrations');
     await migrateDatabase(database, config.DATABASE_URL);
     log.debug({ durationMs: Math.round(performance.now() - started) }, 'database migrated');
-    const notifier = createJobNotifier(database.db);
     // The env values are the defaults; stored runtime settings override them, and changes made
     // anywhere reach services.settings through the bus.
     const defaults: RuntimeSettings = {
@@ -62,7 +61,7 @@ export async function openPressroom(config: Config, log: Logger): Promise<Pressr
       supervisorLeaseMs: config.PRESSROOM_SUPERVISOR_LEASE_MS,
     };
     const handlers = [...builtInHandlers, ...(await loadHandlerModules(config.PRESSROOM_HANDLERS))];
-    const services: ServiceContext = { db: database.db, bus, log, notifier, settings: engineSettingsFrom(defaults), kinds: new KindRegistry(handlers) };
+    const services = createServiceContext(database.db, { bus, log, settings: engineSettingsFrom(defaults), kinds: new KindRegistry(handlers) });
     const unfollowSettings = await followRuntimeSettings(services, defaults);
     const unfollowTracking = await followTrackingSchedule(services).catch((error) => {
       unfollowSettings();
@@ -76,7 +75,7 @@ export async function openPressroom(config: Config, log: Logger): Promise<Pressr
       database,
       services,
       async close() {
-        await notifier.drain().catch(() => {});
+        await services.notifier.drain().catch(() => {});
         unfollow();
         await bus.close();
         await database.close();

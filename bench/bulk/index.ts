@@ -8,16 +8,14 @@ import { connectRedisBus } from '../../src/app.ts';
 import { openDatabase, query } from '../../src/db/client.ts';
 import { migrateDatabase } from '../../src/db/migrate.ts';
 import { engineHandlers } from '../../src/handlers/index.ts';
-import type { ServiceContext } from '../../src/services/context.ts';
 import { applyToJobs, BULK_INLINE_LIMIT, type BulkOperation } from '../../src/services/engine/jobs/bulk.ts';
 import { enqueueJobs } from '../../src/services/engine/jobs/enqueue.ts';
 import { getJob } from '../../src/services/engine/jobs/read.ts';
 import { KindRegistry } from '../../src/services/engine/kinds/registry.ts';
-import { createJobNotifier } from '../../src/services/engine/notifier.ts';
-import { DEFAULT_ENGINE_SETTINGS } from '../../src/services/engine/settings.ts';
 import { createRegistry } from '../../src/worker/handler.ts';
 import { Worker } from '../../src/worker/worker.ts';
 import { createScratchDatabase, now, waitFor } from '../engine/system.ts';
+import { createServiceContext } from '../../src/services/createServiceContext.ts';
 
 export interface BulkBenchOptions {
   databaseUrl: string;
@@ -67,14 +65,7 @@ async function measureSize(options: BulkBenchOptions, size: number): Promise<Fig
   const database = await openDatabase({ url: scratch.url, poolSize: 8 });
   const log = pino({ level: 'warn' });
   const bus = await connectRedisBus(options.redisUrl, name, log);
-  const services: ServiceContext = {
-    db: database.db,
-    bus,
-    log,
-    notifier: createJobNotifier(database.db),
-    settings: DEFAULT_ENGINE_SETTINGS,
-    kinds: new KindRegistry([...engineHandlers, { kind: 'bench.parked' }]),
-  };
+  const services = createServiceContext(database.db, { bus, log, kinds: new KindRegistry([...engineHandlers, { kind: 'bench.parked' }]) });
   const worker = new Worker({
     services,
     database,

@@ -6,14 +6,13 @@ import { connectRedisBus } from '../../src/app.ts';
 import { openDatabase, query, type Database } from '../../src/db/client.ts';
 import { migrateDatabase } from '../../src/db/migrate.ts';
 import { createInProcessBus } from '../../src/services/events.ts';
-import { createJobNotifier } from '../../src/services/engine/notifier.ts';
-import { DEFAULT_ENGINE_SETTINGS } from '../../src/services/engine/settings.ts';
 import type { ServiceContext } from '../../src/services/context.ts';
 import { KindRegistry } from '../../src/services/engine/kinds/registry.ts';
 import { enqueueJob, enqueueJobs } from '../../src/services/engine/jobs/enqueue.ts';
 import { createRegistry, defineHandler } from '../../src/worker/handler.ts';
 import { Worker } from '../../src/worker/worker.ts';
 import { chunks, createScratchDatabase, fromClients, now, trickle, waitFor, type DrainMode, type EngineSystem, type Timed } from './system.ts';
+import { createServiceContext } from '../../src/services/createServiceContext.ts';
 
 const by = { actor: 'bench' };
 const CONCURRENCY = 10;
@@ -42,7 +41,7 @@ async function openScratch(databaseUrl: string, redisUrl: string | undefined): P
   await migrateDatabase(database, scratch.url);
   const log = pino({ level: 'warn' });
   const bus = redisUrl ? await connectRedisBus(redisUrl, name, log) : createInProcessBus();
-  const services: ServiceContext = { db: database.db, bus, log, notifier: createJobNotifier(database.db), settings: DEFAULT_ENGINE_SETTINGS, kinds: BENCH_KINDS };
+  const services = createServiceContext(database.db, { bus, log, kinds: BENCH_KINDS });
   return {
     database,
     services,

@@ -4,10 +4,7 @@ import type { ChildProcess } from 'node:child_process';
 import pino from 'pino';
 import { openDatabase } from '../../src/db/client.ts';
 import { migrateDatabase } from '../../src/db/migrate.ts';
-import { createInProcessBus } from '../../src/services/events.ts';
 import { enqueueJob } from '../../src/services/engine/jobs/enqueue.ts';
-import { createJobNotifier } from '../../src/services/engine/notifier.ts';
-import { DEFAULT_ENGINE_SETTINGS } from '../../src/services/engine/settings.ts';
 import { createScratchDatabase } from '../engine/system.ts';
 import { FANOUT_KIND, handlers } from './handler.ts';
 import { KindRegistry } from '../../src/services/engine/kinds/registry.ts';
@@ -19,6 +16,7 @@ import { cpuMs, rssBytes } from './proc.ts';
 import { spawnPressroom, type PressroomProcess } from '../pressroomProcess.ts';
 import { forkClient } from './processes.ts';
 import type { ClientReport, FromClient, ToClient } from './protocol.ts';
+import { createServiceContext } from '../../src/services/createServiceContext.ts';
 
 export interface FanoutSettings {
   databaseUrl: string;
@@ -140,7 +138,7 @@ export async function measureFanout(subscribers: number, settings: FanoutSetting
 /** Enqueues the jobs the subscribers follow (queued until the worker process starts). */
 async function enqueueBenchJobs(url: string, settings: FanoutSettings): Promise<number[]> {
   const database = await openDatabase({ url, poolSize: 2 });
-  const services = { db: database.db, bus: createInProcessBus(), log: pino({ level: 'warn' }), notifier: createJobNotifier(database.db), settings: DEFAULT_ENGINE_SETTINGS, kinds: new KindRegistry(handlers) };
+  const services = createServiceContext(database.db, { log: pino({ level: 'warn' }), kinds: new KindRegistry(handlers) });
   try {
     await migrateDatabase(database, url);
     const ids: number[] = [];

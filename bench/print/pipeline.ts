@@ -12,9 +12,6 @@ import { builtInHandlers } from '../../src/handlers/index.ts';
 import { createPrintHandlers } from '../../src/handlers/print/index.ts';
 import { KindRegistry } from '../../src/services/engine/kinds/registry.ts';
 import type { ServiceContext } from '../../src/services/context.ts';
-import { createInProcessBus } from '../../src/services/events.ts';
-import { createJobNotifier } from '../../src/services/engine/notifier.ts';
-import { DEFAULT_ENGINE_SETTINGS } from '../../src/services/engine/settings.ts';
 import { submitDocuments } from '../../src/services/print/documents.ts';
 import { listLaneStates } from '../../src/services/print/lanes.ts';
 import { createFolderPrinter } from '../../src/services/print/printers/index.ts';
@@ -25,6 +22,7 @@ import { processSlice } from '../../src/services/print/slices.ts';
 import { createRegistry } from '../../src/worker/handler.ts';
 import { Worker } from '../../src/worker/worker.ts';
 import { now, waitFor } from '../engine/system.ts';
+import { createServiceContext } from '../../src/services/createServiceContext.ts';
 
 const by = { actor: 'bench' };
 
@@ -37,14 +35,7 @@ export interface Pipeline {
 export async function openPipeline(url: string): Promise<Pipeline> {
   const database = await openDatabase({ url, poolSize: 10 });
   await migrateDatabase(database, url);
-  const services: ServiceContext = {
-    db: database.db,
-    bus: createInProcessBus(),
-    log: pino({ level: 'warn' }),
-    notifier: createJobNotifier(database.db),
-    settings: { ...DEFAULT_ENGINE_SETTINGS },
-    kinds: new KindRegistry(builtInHandlers),
-  };
+  const services = createServiceContext(database.db, { log: pino({ level: 'warn' }), kinds: new KindRegistry(builtInHandlers) });
   return {
     services,
     database,

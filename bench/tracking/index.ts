@@ -4,14 +4,10 @@
 // waiting → processed, both sources), and the lag under a steady 500 records/s.
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pino from 'pino';
 import { openDatabase, query, type Database } from '../../src/db/client.ts';
 import { migrateDatabase } from '../../src/db/migrate.ts';
 import type { ServiceContext } from '../../src/services/context.ts';
-import { createInProcessBus } from '../../src/services/events.ts';
 import { createApiKey } from '../../src/services/engine/apiKeys.ts';
-import { createJobNotifier } from '../../src/services/engine/notifier.ts';
-import { DEFAULT_ENGINE_SETTINGS } from '../../src/services/engine/settings.ts';
 import { KindRegistry } from '../../src/services/engine/kinds/registry.ts';
 import { builtInHandlers } from '../../src/handlers/index.ts';
 import { upsertTrackingReference } from '../../src/services/tracking/referenceData.ts';
@@ -22,6 +18,7 @@ import { serveApi } from '../api/server.ts';
 import { sql } from 'drizzle-orm';
 import { printEvent, referenceData, scan, type ShopSize } from './shop.ts';
 import { renderTracking, type TrackingFigures } from './report.ts';
+import { createServiceContext } from '../../src/services/createServiceContext.ts';
 
 export interface TrackingBenchOptions {
   databaseUrl: string;
@@ -168,14 +165,7 @@ export async function runTrackingBench(options: TrackingBenchOptions): Promise<{
 }
 
 function benchServices(database: Database): ServiceContext {
-  return {
-    db: database.db,
-    bus: createInProcessBus(),
-    log: pino({ level: 'silent' }),
-    notifier: createJobNotifier(database.db),
-    settings: { ...DEFAULT_ENGINE_SETTINGS },
-    kinds: new KindRegistry(builtInHandlers),
-  };
+  return createServiceContext(database.db, { kinds: new KindRegistry(builtInHandlers) });
 }
 
 function postTo(graphqlUrl: URL, key: string) {

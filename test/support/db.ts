@@ -11,12 +11,12 @@ import { openDatabase, type Database } from '../../src/db/client.ts';
 import { connectRedisBus } from '../../src/app.ts';
 import type { ServiceContext } from '../../src/services/context.ts';
 import { createInProcessBus, type EventBus } from '../../src/services/events.ts';
-import { createJobNotifier } from '../../src/services/engine/notifier.ts';
 import { DEFAULT_ENGINE_SETTINGS, type EngineSettings } from '../../src/services/engine/settings.ts';
 import { serverUrlFor } from './urls.ts';
 import { builtInHandlers } from '../../src/handlers/index.ts';
 import { KindRegistry } from '../../src/services/engine/kinds/registry.ts';
 import { handlers, waitingKinds } from './handlers.ts';
+import { createServiceContext } from '../../src/services/createServiceContext.ts';
 
 export const serverMode = Boolean(process.env.DATABASE_URL);
 
@@ -50,15 +50,13 @@ export async function createTestDatabase(settings: Partial<EngineSettings> = {})
     database = await openDatabase({ pglite: await PGlite.create({ loadDataDir: template }) });
   }
   const bus = await createTestBus(name);
-  const services: ServiceContext = {
-    db: database.db,
+  const services = createServiceContext(database.db, {
     bus,
     log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
-    notifier: createJobNotifier(database.db),
     settings: { ...DEFAULT_ENGINE_SETTINGS, ...settings },
     // What a pressroom process started with PRESSROOM_HANDLERS=test/support/handlers.ts knows.
     kinds: new KindRegistry([...builtInHandlers, ...handlers, ...waitingKinds.map((kind) => ({ kind }))]),
-  };
+  });
   return {
     database,
     url,
