@@ -19,7 +19,10 @@ test.runIf(serverMode && process.env.REDIS_URL)('the fan-out bench delivers ever
   });
   const [result] = results;
   expect(result!.errors).toEqual([]);
-  expect(result!.published).toBe(10);
+  // 2 jobs × 5 reports; a worker coalesces reports made while its last one is still being written
+  // (a busy machine), so some may never be published, but each job's last one always is.
+  expect(result!.published).toBeGreaterThanOrEqual(2);
+  expect(result!.published).toBeLessThanOrEqual(10);
   // Each of the 20 subscribers follows one of the 2 jobs and catches up with its last report. On a
   // busy machine a report may be superseded by the next before a subscription reads the job (it
   // sends the job as it is): fewer than all 100 are delivered, and none is lost.

@@ -54,9 +54,17 @@ describe.runIf(serverMode)('print cycles in worker processes', () => {
     const { services } = db();
     await updateSettings(services, { printChunkSize: 5, printSliceSize: 100 }, by);
     const folder = await newPrintFolder();
-    const first = await startPrintWorker(folder, { delayMs: 60 });
+    // The printer hangs on kill-2 and kill-20…29: once the cycle reaches one of them, its chunk
+    // stays processing until the kill, whatever the machine's speed.
+    const first = await startPrintWorker(folder, { delayMs: 20, hang: ['kill-2*'] });
     const scan = await scanOf('kill', 40);
-    await waitFor(async () => (await printsIn(folder)).length >= 8, { what: 'a few documents printed', timeoutMs: 60_000 });
+    await waitFor(
+      async () => {
+        const processing = await listExportRows(services.db, { scanId: scan.id, status: ['processing'] }, { first: 50, after: null });
+        return processing.some((row) => row.documentKey.startsWith('kill-2'));
+      },
+      { what: 'the cycle hanging on a kill-2* document', timeoutMs: 60_000 },
+    );
     const cycle = (await getPrintGovernor(services.db)).currentCycle!;
     expect(cycle.status).toBe('running');
     first.child.kill('SIGKILL');
@@ -109,7 +117,7 @@ describe.runIf(serverMode)('print cycles in worker processes', () => {
       const jobs = (await listJobs(services.db, { kind: 'print.cycle' }, { first: 100 })).jobs.filter((job) => job.id > before);
       // Requests kept coming while cycles ran: at least one more cycle followed the first.
       return jobs.length > 1 && !governor.isPrinting && !governor.pendingPrintCycle && jobs.every((job) => job.status === 'completed') && jobs;
-    }, { what: 'cycles finished' });
+    }, { what: 'cycles finished', timeoutMs: 60_000 });
     expect(new Set(cycles.map((job) => job.workerId)).size).toBeGreaterThanOrEqual(1);
     expect(maxOverlap(cycles.map((job) => ({ startedAt: job.startedAt!.getTime(), finishedAt: job.finishedAt!.getTime() })))).toBe(1);
     const prints = await printsIn(folder);
