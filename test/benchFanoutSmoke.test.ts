@@ -26,9 +26,11 @@ test.runIf(serverMode && process.env.REDIS_URL)('the fan-out bench delivers ever
   // Each of the 20 subscribers follows one of the 2 jobs and catches up with its last report. On a
   // busy machine a report may be superseded by the next before a subscription reads the job (it
   // sends the job as it is): fewer than all 100 are delivered, and none is lost.
-  expect(result!.expected).toBe(100);
+  // Each subscriber is due the published reports of its job after its snapshot: 10 subscribers a job.
+  expect(result!.expected).toBeGreaterThan(0);
+  expect(result!.expected).toBeLessThanOrEqual(10 * result!.published);
   expect(result!.delivered).toBeGreaterThan(0);
-  expect(result!.delivered).toBeLessThanOrEqual(100);
+  expect(result!.delivered).toBeLessThanOrEqual(result!.expected);
   expect(result!.lost).toBe(0);
   expect(Number.isFinite(result!.latency.p99)).toBe(true);
   expect(Number.isFinite(result!.rssPerIdleSubscriberBytes)).toBe(true);
