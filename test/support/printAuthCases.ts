@@ -1,6 +1,6 @@
-// The print pipeline's mutations and queries for the API test's authorisation tables
-// (test/api.test.ts): each mutation with the least role allowed, the type it returns, and the
-// input a fresh call needs; each query with what it reads.
+// The print pipeline's mutations and queries for the API tests' authorisation tables
+// (test/api/mutationRoles.test.ts, test/api/readsAndKeys.test.ts): each mutation with the least
+// role allowed, the type it returns, and the input a fresh call needs; each query with what it reads.
 import type { ServiceContext } from '../../src/services/context.ts';
 import { CLEAR_ALL_CONFIRMATION } from '../../src/services/print/clearAllExportTables.ts';
 import { submitDocuments } from '../../src/services/print/documents.ts';
