@@ -16,7 +16,7 @@ import { runScan, startScan } from '../src/services/print/scans.ts';
 import { createScanScope } from '../src/services/print/scopes.ts';
 import type { Worker } from '../src/worker/worker.ts';
 import { useTestDatabase } from './support/db.ts';
-import { documents, newPrintFolder, printsIn, scriptedPrinter, startPrintWorker } from './support/print.ts';
+import { documents, gatedPrinter, newPrintFolder, printsIn, scriptedPrinter, startPrintWorker } from './support/print.ts';
 import { waitFor } from './support/wait.ts';
 
 const db = useTestDatabase();
@@ -102,12 +102,14 @@ describe('print pipeline', () => {
     const folder = await newPrintFolder();
     // One slice: every row is queued before the first cycle starts, so only our requests ask for more.
     await updateSettings(services, { printSliceSize: 100 }, by);
-    worker = await startPrintWorker(services, database, scriptedPrinter(folder, { delayMs: 40 }));
+    const gate = gatedPrinter(folder);
+    worker = await startPrintWorker(services, database, gate.printer);
     const scan = await scanOf('pend', 40, 'historical');
     await waitFor(async () => (await getPrintGovernor(services.db)).isPrinting, { what: 'a cycle printing' });
     const first = (await getPrintGovernor(services.db)).currentCycle!;
     for (let i = 0; i < 3; i++) expect(await requestPrintCycle(services, { actor: 'ada', reason: `again ${i}` })).toMatchObject({ pending: true, job: null });
     expect((await getPrintGovernor(services.db)).pendingPrintCycle).toBe(true);
+    gate.open();
     await scanDone(scan.id);
     const cycles = await waitFor(async () => {
       const jobs = (await listJobs(services.db, { kind: 'print.cycle' }, { first: 50 })).jobs.filter((job) => job.id >= first.id);

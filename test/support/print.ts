@@ -33,6 +33,23 @@ export function startPrintWorker(
 
 export const scriptedPrinter = (folder: string, script: PrinterScript = {}) => createScriptedPrinter(folder, script);
 
+/** The scripted printer behind a gate: every print waits until the test opens it, so a cycle is
+ * surely running (holding the governor) for as long as the test needs, however busy the machine. */
+export function gatedPrinter(folder: string, script: PrinterScript = {}): { printer: Printer; open(): void } {
+  const inner = createScriptedPrinter(folder, script);
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return {
+    printer: {
+      async print(document, signal) {
+        await opened;
+        await inner.print(document, signal);
+      },
+    },
+    open,
+  };
+}
+
 /** Documents key-1…key-n of one type and customer, with small inline content. */
 export const documents = (prefix: string, n: number, extra: { type?: string; customer?: string } = {}) =>
   Array.from({ length: n }, (_, i) => ({ key: `${prefix}-${i + 1}`, type: extra.type ?? 'invoice', customer: extra.customer ?? 'acme', content: `document ${prefix}-${i + 1}` }));
