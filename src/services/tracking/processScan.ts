@@ -2,12 +2,11 @@
 // imposition of the runlist) or `<job id>_<version tag>` (its runlist when one is found, else
 // the production job alone). Each operation of the scan maps through the catalogue; job and
 // imposition operations are completed by the scanner at the scan's time.
-import type { Db } from '../../db/client.ts';
 import type { Json } from '../engine/types.ts';
+import type { OperationResult } from './conflicts.ts';
 import { parseJobCode } from './fileId.ts';
 import type { RecordEffect } from './recordEffect.ts';
 import type { Found, ReferenceLookups } from './references.ts';
-import { applyImpositionResults, applyJobResults, type OperationResult } from './results.ts';
 
 export interface ScanRecord {
   id: number;
@@ -24,7 +23,8 @@ interface ScanTarget {
   jobIds: string[];
 }
 
-export async function processScan(tx: Db, lookups: ReferenceLookups, scan: ScanRecord): Promise<RecordEffect> {
+/** Plans one scan; the batch's scan codes were loaded into `lookups` (loadScanCodes). */
+async function planScan(lookups: ReferenceLookups, scan: ScanRecord): Promise<RecordEffect> {
   const names = operationNames(scan.operations);
   if (!names.ok) return { rejected: names.reason };
   const operations = await lookups.catalogueOperations(names.value);
@@ -37,8 +37,15 @@ export async function processScan(tx: Db, lookups: ReferenceLookups, scan: ScanR
   const base = { status: 'completed' as const, notes, eventAt: scan.scannedAt, source: 'scanner' as const, sourceId: scan.id };
   const forEach = (targets: string[]): OperationResult[] =>
     targets.flatMap((t) => operations.value.map((op) => ({ ...base, target: t, operationId: op.operationId })));
-  await applyImpositionResults(tx, forEach(impositionIds));
-  return { jobsUpdated: await applyJobResults(tx, forEach(jobIds)) };
+  const impositionResults = forEach(impositionIds);
+  const jobResults = forEach(jobIds);
+  return {
+    keys: { imposition: impositionResults, job: jobResults },
+    apply(state) {
+      state.impositions.apply(impositionResults);
+      return state.applyJobResults(jobResults);
+    },
+  };
 }
 
 async function scanTarget(lookups: ReferenceLookups, code: string): Promise<Found<ScanTarget>> {
@@ -83,4 +90,12 @@ export function operationNames(operations: Json): Found<string[]> {
   } else return bad;
   names = [...new Set(names.map((name) => name.trim()).filter((name) => name !== ''))];
   return names.length > 0 ? { ok: true, value: names } : { ok: false, reason: 'the scan reports no operation' };
+}
+
+/** Plans a batch of scans, in order, after reading what their codes name (a few statements for the batch). */
+export async function planScanBatch(lookups: ReferenceLookups, scans: ScanRecord[]): Promise<RecordEffect[]> {
+  await lookups.loadScanCodes(scans.map((s) => s.codeText.trim()));
+  const effects: RecordEffect[] = [];
+  for (const scan of scans) effects.push(await planScan(lookups, scan));
+  return effects;
 }
