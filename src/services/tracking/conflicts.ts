@@ -12,7 +12,7 @@ export interface OperationResult {
   target: string;
   operationId: string;
   status: OperationStatus;
-  notes: string | null;
+  notes: string;
   eventAt: Date;
   source: TrackingSource;
   /** Our record id of the event. */

@@ -1,10 +1,10 @@
-// A batch's view of the operation rows its records touch: read (and locked) once before the
-// batch, then changed in memory record by record in marker order with the conflict rules, so a
-// record sees what the records before it in the batch changed, exactly as if each had been
-// written on its own. What changed is written back in one statement per table (results.ts).
+// A batch's view of the operation rows its records touch: read once before the batch, then
+// changed in memory record by record in marker order with the conflict rules, so a record sees
+// what the records before it in the batch changed, exactly as if each had been written on its
+// own. What changed is written back in one statement per table (results.ts), with the history.
 import { sql } from 'drizzle-orm';
 import { query, type Db } from '../../db/client.ts';
-import { wins, type OperationResult, type OperationRow } from './conflicts.ts';
+import { PRINT_OPERATION, wins, type OperationResult, type OperationRow } from './conflicts.ts';
 import { anyText } from './sqlLists.ts';
 import type { OperationStatus, TrackingSource } from './types.ts';
 
@@ -23,17 +23,7 @@ export interface OperationKey {
 
 const keyOf = (k: OperationKey) => `${k.target}\u0000${k.operationId}`;
 
-/** One history row: what a record reported for a production job's operation, applied or not. */
-export interface HistoryRow {
-  source: TrackingSource;
-  source_id: number;
-  target: string;
-  operation_id: string;
-  status: OperationStatus;
-  notes: string | null;
-  event_at: string;
-  applied: boolean;
-}
+type StateRow = { target: string; operation_id: string; completed_at: string | Date | null; completed_by: TrackingSource | null; status: OperationStatus | null };
 
 export class OperationStates {
   private readonly rows = new Map<string, OperationRow>();
@@ -42,18 +32,25 @@ export class OperationStates {
   constructor(readonly level: Level) {}
 
   /**
-   * Reads the rows of these keys and locks them (in key order, as every processor does, so two
-   * processors wait for each other instead of deadlocking) until the batch commits.
+   * Reads the rows of these keys. Rows of print, which both processors write, are locked until
+   * the batch commits (in key order, as every processor does, so two processors wait for each
+   * other instead of deadlocking); a manual operation is written by the scanner's processor
+   * alone, which holds its marker row.
    */
   async load(tx: Db, keys: OperationKey[]): Promise<void> {
+    await this.read(tx, keys.filter((k) => k.operationId === PRINT_OPERATION), true);
+    await this.read(tx, keys.filter((k) => k.operationId !== PRINT_OPERATION), false);
+  }
+
+  private async read(tx: Db, keys: OperationKey[], lock: boolean): Promise<void> {
     if (keys.length === 0) return;
     const { table, key } = LEVEL_TABLES[this.level];
-    const rows = await query<{ target: string; operation_id: string; completed_at: string | Date | null; completed_by: TrackingSource | null; status: OperationStatus | null }>(
+    const rows = await query<StateRow>(
       tx,
       sql`select ${sql.raw(key)} as target, operation_id, completed_at, completed_by, status from ${sql.raw(table)}
           where ${sql.raw(key)} = ${anyText([...new Set(keys.map((k) => k.target))])}
             and operation_id = ${anyText([...new Set(keys.map((k) => k.operationId))])}
-          order by ${sql.raw(key)}, operation_id for update`,
+          ${lock ? sql`order by ${sql.raw(key)}, operation_id for update` : sql``}`,
     );
     for (const row of rows) {
       this.rows.set(keyOf({ target: row.target, operationId: row.operation_id }), {
@@ -91,13 +88,16 @@ export class OperationStates {
   }
 }
 
-/** The state one batch of records works on: both levels' rows, and the history it makes. */
+/** The state one batch of records works on: both levels' rows, runlists' results, and the history it makes. */
 export class BatchState {
   readonly impositions = new OperationStates('imposition');
   readonly jobs = new OperationStates('job');
-  readonly history: HistoryRow[] = [];
+  /** Each applied to every imposition of its runlist (`target`), in record order. */
+  readonly runlistResults: OperationResult[] = [];
+  /** What each record reported for each production job's operation, applied or not, in record order. */
+  readonly history: { result: OperationResult; applied: boolean }[] = [];
 
-  /** Reads and locks the rows the batch may change: impositions' first, then production jobs', as every processor does. */
+  /** Reads the rows the batch may change: impositions' first, then production jobs', as every processor does. */
   static async load(tx: Db, keys: Record<Level, OperationKey[]>): Promise<BatchState> {
     const state = new BatchState();
     await state.impositions.load(tx, keys.imposition);
@@ -105,21 +105,20 @@ export class BatchState {
     return state;
   }
 
+  /**
+   * A scan's results on a runlist's impositions. No history is kept of impositions and no record
+   * reads them after a scan, so they are judged when written: per imposition and operation the
+   * scan of the latest time (the last of them on a tie) against the row, which the rules make
+   * the same as applying each in turn.
+   */
+  applyRunlistResults(results: OperationResult[]): void {
+    this.runlistResults.push(...results);
+  }
+
   /** Applies one record's results on production jobs and records each in the history; returns the production jobs it changed. */
   applyJobResults(results: OperationResult[]): string[] {
     const outcomes = this.jobs.apply(results);
-    for (const { result, applied } of outcomes) {
-      this.history.push({
-        source: result.source,
-        source_id: result.sourceId,
-        target: result.target,
-        operation_id: result.operationId,
-        status: result.status,
-        notes: result.notes,
-        event_at: result.eventAt.toISOString(),
-        applied,
-      });
-    }
+    this.history.push(...outcomes);
     return [...new Set(outcomes.filter((o) => o.applied).map((o) => o.result.target))];
   }
 }

@@ -31,7 +31,7 @@ interface JobFile {
 
 export async function planPrintOsBatch(tx: Db, lookups: ReferenceLookups, events: PrintOsRecord[]): Promise<RecordEffect[]> {
   await lookups.loadImpositions(events.map((e) => e.impositionId));
-  const jobsOf = await Promise.all(events.map((e) => lookups.jobsOfImpositions([e.impositionId])));
+  const jobsOf = await Promise.all(events.map((e) => lookups.jobsOfImposition(e.impositionId)));
   const accepted = new Set(events.filter((_, i) => jobsOf[i]!.ok).map((e) => e.impositionId));
   const files = await filesOfJobs(tx, [...new Set(jobsOf.flatMap((jobs) => (jobs.ok ? jobs.value : [])))]);
   // An imposition of the batch has its status in the batch's state; any other, as read.

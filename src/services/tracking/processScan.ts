@@ -18,8 +18,8 @@ export interface ScanRecord {
 }
 
 interface ScanTarget {
+  /** The runlist reached: its impositions' operations are completed too. */
   runlistId: string | null;
-  impositionIds: string[];
   jobIds: string[];
 }
 
@@ -31,18 +31,18 @@ async function planScan(lookups: ReferenceLookups, scan: ScanRecord): Promise<Re
   if (!operations.ok) return { rejected: operations.reason };
   const target = await scanTarget(lookups, scan.codeText.trim());
   if (!target.ok) return { rejected: target.reason };
-  const { runlistId, impositionIds, jobIds } = target.value;
+  const { runlistId, jobIds } = target.value;
   const by = [scan.machineId && `on ${scan.machineId}`, scan.userId && `by ${scan.userId}`].filter(Boolean).join(' ');
   const notes = `scanned${by ? ` ${by}` : ''}${runlistId ? ` (runlist ${runlistId})` : ''}`;
   const base = { status: 'completed' as const, notes, eventAt: scan.scannedAt, source: 'scanner' as const, sourceId: scan.id };
   const forEach = (targets: string[]): OperationResult[] =>
     targets.flatMap((t) => operations.value.map((op) => ({ ...base, target: t, operationId: op.operationId })));
-  const impositionResults = forEach(impositionIds);
+  const runlistResults = runlistId ? forEach([runlistId]) : [];
   const jobResults = forEach(jobIds);
   return {
-    keys: { imposition: impositionResults, job: jobResults },
+    keys: { imposition: [], job: jobResults },
     apply(state) {
-      state.impositions.apply(impositionResults);
+      state.applyRunlistResults(runlistResults);
       return state.applyJobResults(jobResults);
     },
   };
@@ -60,14 +60,13 @@ async function scanTarget(lookups: ReferenceLookups, code: string): Promise<Foun
     return { ok: false, reason: `code ${code} names version ${parsed.versionTag}, production job ${parsed.jobId} is at version ${versionTag}` };
   }
   if (runlistId) return (await runlistTarget(lookups, runlistId))!;
-  return { ok: true, value: { runlistId: null, impositionIds: [], jobIds: [parsed.jobId] } };
+  return { ok: true, value: { runlistId: null, jobIds: [parsed.jobId] } };
 }
 
 async function runlistTarget(lookups: ReferenceLookups, runlistId: string): Promise<Found<ScanTarget> | null> {
-  const impositionIds = await lookups.impositionsOfRunlist(runlistId);
-  if (impositionIds.length === 0) return null;
-  const jobs = await lookups.jobsOfImpositions(impositionIds);
-  return jobs.ok ? { ok: true, value: { runlistId, impositionIds, jobIds: jobs.value } } : jobs;
+  const jobs = await lookups.runlist(runlistId);
+  if (!jobs) return null;
+  return jobs.ok ? { ok: true, value: { runlistId, jobIds: jobs.value } } : jobs;
 }
 
 /**

@@ -21,9 +21,13 @@ import { writeBatch } from './results.ts';
 import type { ProcessOutcome, TrackingSource } from './types.ts';
 import { anyBigint } from './sqlLists.ts';
 
-/** Records per transaction: a set-based batch costs about the same dozen statements whatever its size, and a batch
- * collapses the writes of its records on the same operations (a runlist scanned again and again). */
-export const PROCESS_BATCH = 1_000;
+/**
+ * Records per transaction, at most: a batch is what waits, up to this. A set-based batch costs a
+ * dozen statements whatever its size, and the bigger it is the more of its records' writes on
+ * the same operations it collapses (a runlist scanned again and again is written once per batch),
+ * so a processor that falls behind catches up faster.
+ */
+export const PROCESS_BATCH = 5_000;
 
 type Row = Record<string, unknown>;
 

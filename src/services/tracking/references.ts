@@ -3,7 +3,7 @@
 // data wanting returns the reason the record is rejected. One ReferenceLookups serves one batch
 // of records: the batch's keys are loaded up front, a few statements for the whole batch
 // (loadImpositions, loadScanCodes), after which every look-up of a record is answered from memory.
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { query, type Db } from '../../db/client.ts';
 import { parseFileId, parseJobCode } from './fileId.ts';
 import { anyText } from './sqlLists.ts';
@@ -11,73 +11,103 @@ import { anyText } from './sqlLists.ts';
 export type Found<T> = { ok: true; value: T } | { ok: false; reason: string };
 const reject = (reason: string): { ok: false; reason: string } => ({ ok: false, reason });
 
-interface FileRow {
-  file_id: string;
-  job_id: string | null;
-  /** The production job exists. */
-  known: boolean;
+function judged(row: TargetRow): Found<string[]> {
+  if (row.bad_file !== null) {
+    const parsed = parseFileId(row.bad_file);
+    return reject(
+      parsed.ok
+        ? `production job ${parsed.jobId} (file ${row.bad_file}) does not exist`
+        : `malformed file id ${row.bad_file} in imposition ${row.bad_imposition}: ${parsed.problem}`,
+    );
+  }
+  const jobs = row.jobs ?? [];
+  if (row.impositions === 1 && jobs.length === 0) {
+    return reject(row.first_known ? `imposition ${row.first_imposition} has no files` : `unknown imposition ${row.first_imposition}`);
+  }
+  return { ok: true, value: jobs };
 }
 
-interface ImpositionFiles {
-  /** The imposition exists. */
-  known: boolean;
-  files: FileRow[];
+/** What a group of impositions (one imposition, or a runlist's) comes to: its production jobs, or why not. */
+interface Target {
+  /** How many impositions the group has (0: a runlist that does not exist). */
+  impositions: number;
+  jobs: Found<string[]>;
+}
+
+interface TargetRow {
+  group_id: string;
+  impositions: number;
+  jobs: string[] | null;
+  /** The first file (in imposition, file order) with a malformed id or an unknown production job. */
+  bad_file: string | null;
+  bad_imposition: string | null;
+  first_imposition: string | null;
+  /** Whether the group's first imposition exists (said of a lone imposition without files). */
+  first_known: boolean;
 }
 
 type JobRow = { versionTag: string | null; runlistId: string | null };
 
 export class ReferenceLookups {
-  private readonly impositions = new Map<string, ImpositionFiles>();
-  private readonly runlists = new Map<string, string[]>();
+  private readonly impositions = new Map<string, Target>();
+  private readonly runlists = new Map<string, Target>();
   private readonly jobs = new Map<string, JobRow | null>();
-  private readonly judged = new Map<string, Found<string[]>>();
   private catalogue: Promise<{ operation_id: string; name: string }[]> | undefined;
 
   constructor(private readonly tx: Db) {}
 
-  /** Reads the files of every imposition not read yet, in one statement. */
+  /** Judges the files of every imposition not judged yet, in one statement. */
   async loadImpositions(impositionIds: string[]): Promise<void> {
     const missing = [...new Set(impositionIds)].filter((id) => !this.impositions.has(id));
     if (missing.length === 0) return;
-    const rows = await query<{ imposition_id: string; known: boolean; file_id: string | null; job_id: string | null; job_known: boolean }>(
-      this.tx,
-      sql`select i.id as imposition_id, exists (select 1 from impositions x where x.imposition_id = i.id) as known,
-                 f.file_id, f.job_id, (j.job_id is not null) as job_known
-          from unnest(array(select jsonb_array_elements_text(${JSON.stringify(missing)}::jsonb))) as i(id)
-          left join imposition_files f on f.imposition_id = i.id
-          left join production_jobs j on j.job_id = f.job_id
-          order by i.id, f.file_id`,
-    );
-    for (const id of missing) this.impositions.set(id, { known: false, files: [] });
-    for (const row of rows) {
-      const entry = this.impositions.get(row.imposition_id)!;
-      entry.known = row.known;
-      if (row.file_id !== null) entry.files.push({ file_id: row.file_id, job_id: row.job_id, known: row.job_known });
-    }
+    const list = sql`array(select jsonb_array_elements_text(${JSON.stringify(missing)}::jsonb))`;
+    await this.judge(this.impositions, missing, sql`select id, id from unnest(${list}) as i(id)`);
   }
 
-  /**
-   * Reads what a batch of scan codes can name, in up to four statements: the codes as runlists,
-   * the production jobs of `<job id>_<version tag>` codes with their runlists, those runlists'
-   * impositions, and the files of every imposition reached.
-   */
-  async loadScanCodes(codes: string[]): Promise<void> {
-    await this.loadRunlists(codes);
-    const jobIds = codes.filter((code) => (this.runlists.get(code) ?? []).length === 0).flatMap((code) => parseJobCode(code)?.jobId ?? []);
-    await this.loadProductionJobs(jobIds);
-    await this.loadRunlists(jobIds.flatMap((id) => this.jobs.get(id)?.runlistId ?? []));
-    await this.loadImpositions([...this.runlists.values()].flat());
-  }
-
+  /** Judges the files of every runlist not judged yet (all its impositions together), in one statement. */
   private async loadRunlists(runlistIds: string[]): Promise<void> {
     const missing = [...new Set(runlistIds)].filter((id) => !this.runlists.has(id));
     if (missing.length === 0) return;
-    const rows = await query<{ runlist_id: string; imposition_id: string }>(
+    await this.judge(this.runlists, missing, sql`select runlist_id, imposition_id from runlist_impositions where runlist_id = ${anyText(missing)}`);
+  }
+
+  /**
+   * Per group of impositions (`members` gives group id, imposition id): its production jobs, or
+   * the reason to reject: the first file, in imposition and file order, whose id is malformed
+   * (no production job parsed from it when it was loaded) or names no production job; a lone
+   * imposition without files. Counted in SQL, one row per group.
+   */
+  private async judge(into: Map<string, Target>, ids: string[], members: SQL): Promise<void> {
+    const rows = await query<TargetRow>(
       this.tx,
-      sql`select runlist_id, imposition_id from runlist_impositions where runlist_id = ${anyText(missing)} order by runlist_id, imposition_id`,
+      sql`with members (group_id, imposition_id) as (${members}),
+          files as (
+            select m.group_id, m.imposition_id, f.file_id, f.job_id, (f.file_id is not null and j.job_id is null) as bad
+            from members m
+            left join imposition_files f on f.imposition_id = m.imposition_id
+            left join production_jobs j on j.job_id = f.job_id)
+          select group_id, count(distinct imposition_id)::int as impositions,
+                 array_agg(distinct job_id) filter (where job_id is not null) as jobs,
+                 (array_agg(file_id order by imposition_id, file_id) filter (where bad))[1] as bad_file,
+                 (array_agg(imposition_id order by imposition_id, file_id) filter (where bad))[1] as bad_imposition,
+                 min(imposition_id) as first_imposition,
+                 exists (select 1 from impositions i where i.imposition_id = min(files.imposition_id)) as first_known
+          from files group by group_id`,
     );
-    for (const id of missing) this.runlists.set(id, []);
-    for (const row of rows) this.runlists.get(row.runlist_id)!.push(row.imposition_id);
+    for (const id of ids) into.set(id, { impositions: 0, jobs: { ok: true, value: [] } });
+    for (const row of rows) into.set(row.group_id, { impositions: row.impositions, jobs: judged(row) });
+  }
+
+  /**
+   * Reads what a batch of scan codes can name, in up to three statements: the codes judged as
+   * runlists, the production jobs of `<job id>_<version tag>` codes with their runlists, and
+   * those runlists judged.
+   */
+  async loadScanCodes(codes: string[]): Promise<void> {
+    await this.loadRunlists(codes);
+    const jobIds = codes.filter((code) => !this.runlists.get(code)?.impositions).flatMap((code) => parseJobCode(code)?.jobId ?? []);
+    await this.loadProductionJobs(jobIds);
+    await this.loadRunlists(jobIds.flatMap((id) => this.jobs.get(id)?.runlistId ?? []));
   }
 
   private async loadProductionJobs(jobIds: string[]): Promise<void> {
@@ -100,34 +130,17 @@ export class ReferenceLookups {
     for (const row of rows) this.jobs.set(row.job_id, { versionTag: row.version_tag, runlistId: row.runlist_id });
   }
 
-  /** The production jobs of the impositions' files; rejected when a file id is malformed or names no known production job. */
-  async jobsOfImpositions(impositionIds: string[]): Promise<Found<string[]>> {
-    await this.loadImpositions(impositionIds);
-    // A batch's scans reach the same runlists again and again: judged once each.
-    const key = JSON.stringify(impositionIds);
-    let judged = this.judged.get(key);
-    if (!judged) this.judged.set(key, (judged = this.judgeFiles(impositionIds)));
-    return judged;
+  /** The production jobs of the imposition's files; rejected when a file id is malformed or names no known production job. */
+  async jobsOfImposition(impositionId: string): Promise<Found<string[]>> {
+    await this.loadImpositions([impositionId]);
+    return this.impositions.get(impositionId)!.jobs;
   }
 
-  private judgeFiles(impositionIds: string[]): Found<string[]> {
-    const files = impositionIds.flatMap((id) => this.impositions.get(id)!.files.map((file) => ({ ...file, imposition_id: id })));
-    for (const file of files) {
-      const parsed = parseFileId(file.file_id);
-      if (!parsed.ok) return reject(`malformed file id ${file.file_id} in imposition ${file.imposition_id}: ${parsed.problem}`);
-      if (!file.known) return reject(`production job ${parsed.jobId} (file ${file.file_id}) does not exist`);
-    }
-    if (impositionIds.length === 1 && files.length === 0) {
-      const id = impositionIds[0]!;
-      return reject(this.impositions.get(id)!.known ? `imposition ${id} has no files` : `unknown imposition ${id}`);
-    }
-    return { ok: true, value: [...new Set(files.map((f) => f.job_id!))] };
-  }
-
-  /** The impositions of a runlist; empty when the runlist is unknown. */
-  async impositionsOfRunlist(runlistId: string): Promise<string[]> {
+  /** A runlist's production jobs (or why they cannot be had); null when no runlist has this id. */
+  async runlist(runlistId: string): Promise<Found<string[]> | null> {
     await this.loadRunlists([runlistId]);
-    return this.runlists.get(runlistId)!;
+    const target = this.runlists.get(runlistId)!;
+    return target.impositions > 0 ? target.jobs : null;
   }
 
   /** The production job's version tag and the runlist it was last planned on (through its files' impositions), or not found. */
