@@ -97,11 +97,15 @@ export class BatchState {
   /** What each record reported for each production job's operation, applied or not, in record order. */
   readonly history: { result: OperationResult; applied: boolean }[] = [];
 
-  /** Reads the rows the batch may change: impositions' first, then production jobs', as every processor does. */
+  /**
+   * Reads the rows the batch may change: production jobs' first, then impositions', the order in
+   * which every batch locks rows (a scan batch's runlist results lock impositions' rows after it
+   * read production jobs').
+   */
   static async load(tx: Db, keys: Record<Level, OperationKey[]>): Promise<BatchState> {
     const state = new BatchState();
-    await state.impositions.load(tx, keys.imposition);
     await state.jobs.load(tx, keys.job);
+    await state.impositions.load(tx, keys.imposition);
     return state;
   }
 

@@ -9,6 +9,7 @@
 // as if each had been processed alone), and what changed is written back once.
 import { sql } from 'drizzle-orm';
 import { query, type Db } from '../../db/client.ts';
+import { hasSqlState } from '../../db/unavailable.ts';
 import { inTransaction, type ServiceContext } from '../context.ts';
 import type { Json } from '../engine/types.ts';
 import { BatchState } from './operationStates.ts';
@@ -36,7 +37,7 @@ export async function processPending(ctx: ServiceContext, source: TrackingSource
   const total: ProcessOutcome = { source, processed: 0, rejected: 0, jobsUpdated: 0, lastMarker: await currentMarker(ctx.db, source) };
   const jobs = new Set<string>();
   while (!options.signal?.aborted) {
-    const batch = await processBatch(ctx, source);
+    const batch = await retriedOnDeadlock(() => processBatch(ctx, source));
     if (!batch) break;
     total.processed += batch.outcome.processed;
     total.rejected += batch.outcome.rejected;
@@ -46,6 +47,21 @@ export async function processPending(ctx: ServiceContext, source: TrackingSource
   total.jobsUpdated = jobs.size;
   if (total.processed + total.rejected > 0) await checkRejectAlerts(ctx);
   return total;
+}
+
+/**
+ * Both sources lock rows of print in one order, but a row that did not exist yet is added by
+ * a later statement of the batch: should two batches add such rows crosswise, PostgreSQL ends one
+ * of them (deadlock detected) and nothing of it was committed. It is run again.
+ */
+async function retriedOnDeadlock<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (attempt >= 3 || !hasSqlState(error, '40P01')) throw error;
+    }
+  }
 }
 
 async function currentMarker(db: Db, source: TrackingSource): Promise<number> {
