@@ -8,6 +8,7 @@ import { query } from '../src/db/client.ts';
 import { operationsOf, statusUpdatesOf } from '../src/services/tracking/readJobs.ts';
 import { listMarkers, listRecords } from '../src/services/tracking/readRecords.ts';
 import { recordPrintOsEvents, recordScans, type PrintOsEventInput, type ScanInput } from '../src/services/tracking/ingest.ts';
+import { processPending } from '../src/services/tracking/processor.ts';
 import { processStatusUpdates } from '../src/services/tracking/runs.ts';
 import { useTestDatabase } from './support/db.ts';
 import { by, openShop, operation, printed, printEvent, scan, scanned, type Shop } from './support/tracking.ts';
@@ -124,6 +125,35 @@ describe('a batch is what one record at a time gives', () => {
     expect(b.outcomes.filter(([, outcome]) => outcome === 'rejected').length).toBeGreaterThan(3);
     expect(b.history.filter((row) => row.includes(false)).length).toBeGreaterThan(3);
     expect(b).toEqual(a);
+  });
+});
+
+describe('both sources at once', () => {
+  it('press events and print scans on the same runlist, processed side by side: every record once, the latest event kept everywhere', { timeout: 120_000 }, async () => {
+    const shop = await openShop(ctx());
+    const [i1, i2] = Object.keys(shop.impositions) as [string, string];
+    const at = (second: number) => new Date(Date.parse('2026-11-30T08:00:00Z') + second * 1000).toISOString();
+    let latest = { second: -1, by: '' };
+    for (let round = 0; round < 4; round++) {
+      // Press events at even seconds, scans of the runlist reporting print at odd ones, in no order of time.
+      const seconds = Array.from({ length: 30 }, (_, k) => ((round * 30 + k) * 37) % 240);
+      await recordPrintOsEvents(ctx(), seconds.map((s, k) => printEvent(k % 2 ? i1 : i2, k % 3 ? 'PRINTED' : 'ABORTED', at(2 * s))), by);
+      await recordScans(ctx(), seconds.map((s) => scan(shop.runlist, ['print'], at(2 * s + 1))), by);
+      for (const s of seconds) if (2 * s + 1 > latest.second) latest = { second: 2 * s + 1, by: 'scanner' };
+      const [press, scanner] = await Promise.all([processPending(ctx(), 'print_os'), processPending(ctx(), 'scanner')]);
+      expect([press.processed, scanner.processed]).toEqual([30, 30]);
+    }
+    const [counts] = await query<{ outcomes: number; again: number }>(
+      ctx().db,
+      sql`select count(*)::int as outcomes, count(*) filter (where attempts > 1)::int as again from tracking_outcomes o
+          where exists (select 1 from scans s where o.source = 'scanner' and s.id = o.record_id and s.code_text = ${shop.runlist})
+             or exists (select 1 from print_os_events p where o.source = 'print_os' and p.id = o.record_id and p.imposition_id in (${i1}, ${i2}))`,
+    );
+    expect(counts).toEqual({ outcomes: 240, again: 0 });
+    for (const job of shop.jobs) expect(await operation(ctx(), job, 'print')).toMatchObject({ status: 'completed', completedBy: latest.by, completedAt: new Date(at(latest.second)) });
+    for (const [id, ops] of await operationsOf(ctx().db, 'imposition', [i1, i2])) {
+      expect(ops.find((o) => o.operationId === 'print'), id).toMatchObject({ status: 'completed', completedBy: latest.by, completedAt: new Date(at(latest.second)) });
+    }
   });
 });
 
