@@ -21,13 +21,24 @@ const CONNECTION_CODES = new Set([
 /** SQLSTATEs: connection exceptions (class 08), shutting down or starting up, too many connections. */
 const unavailableState = (code: string) => code.startsWith('08') || ['57P01', '57P02', '57P03', '53300'].includes(code);
 
-export function isDatabaseUnavailable(error: unknown): boolean {
-  // drizzle and GraphQL wrap the driver's error (cause / originalError); a few levels at most.
+/** The error and the errors it wraps: drizzle and GraphQL wrap the driver's (cause / originalError), a few levels at most. */
+function* causes(error: unknown): Generator<{ code?: unknown }> {
   for (let current = error, depth = 0; current && depth < 5; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && (CONNECTION_CODES.has(code) || (/^[0-9A-Z]{5}$/.test(code) && unavailableState(code)))) return true;
+    yield current as { code?: unknown };
     const next = current as { cause?: unknown; originalError?: unknown };
     current = next.originalError ?? next.cause;
   }
+}
+
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (const { code } of causes(error)) {
+    if (typeof code === 'string' && (CONNECTION_CODES.has(code) || (/^[0-9A-Z]{5}$/.test(code) && unavailableState(code)))) return true;
+  }
+  return false;
+}
+
+/** Whether PostgreSQL ended the statement with this SQLSTATE (40P01: deadlock detected). */
+export function hasSqlState(error: unknown, state: string): boolean {
+  for (const { code } of causes(error)) if (code === state) return true;
   return false;
 }

@@ -1,13 +1,18 @@
-// One Print OS event's effects (seed 001 §2.1, §3.3): imposition → files → production jobs; the
+// Print OS events' effects (seed 001 §2.1, §3.3): imposition → files → production jobs; the
 // imposition's print operation takes the event's status, and each of its production jobs is
 // judged across all its files in all its impositions: all printed → print done; some printed →
 // not done, with a note naming how many of how many; none printed and some aborted → aborted.
+// Planned for a whole batch: the production jobs' files are read once, and each event's tallies
+// are counted in memory on the batch's state, so an event sees the impositions the events before
+// it in the batch printed or aborted.
 import { sql } from 'drizzle-orm';
 import { query, type Db } from '../../db/client.ts';
-import type { ReferenceLookups } from './references.ts';
-import { applyImpositionResults, applyJobResults, PRINT_OPERATION, type OperationResult } from './results.ts';
+import { PRINT_OPERATION, type OperationResult } from './conflicts.ts';
+import type { BatchState } from './operationStates.ts';
 import type { RecordEffect } from './recordEffect.ts';
+import type { ReferenceLookups } from './references.ts';
 import { anyText } from './sqlLists.ts';
+import type { OperationStatus } from './types.ts';
 
 export interface PrintOsRecord {
   id: number;
@@ -17,51 +22,80 @@ export interface PrintOsRecord {
   copies: number | null;
 }
 
-interface Tally {
-  job_id: string;
-  total: number;
-  printed: number;
-  aborted: number;
+/** A file of a production job on one imposition, with that imposition's print status when the batch began. */
+interface JobFile {
+  file_id: string;
+  imposition_id: string;
+  status: OperationStatus | null;
 }
 
-export async function processPrintOsEvent(tx: Db, lookups: ReferenceLookups, event: PrintOsRecord): Promise<RecordEffect> {
-  const jobs = await lookups.jobsOfImpositions([event.impositionId]);
-  if (!jobs.ok) return { rejected: jobs.reason };
-  const base = { operationId: PRINT_OPERATION, eventAt: event.completeTime, source: 'print_os' as const, sourceId: event.id };
-  const printed = event.status === 'PRINTED';
-  await applyImpositionResults(tx, [
-    {
+export async function planPrintOsBatch(tx: Db, lookups: ReferenceLookups, events: PrintOsRecord[]): Promise<RecordEffect[]> {
+  await lookups.loadImpositions(events.map((e) => e.impositionId));
+  const jobsOf = await Promise.all(events.map((e) => lookups.jobsOfImposition(e.impositionId)));
+  const accepted = new Set(events.filter((_, i) => jobsOf[i]!.ok).map((e) => e.impositionId));
+  const files = await filesOfJobs(tx, [...new Set(jobsOf.flatMap((jobs) => (jobs.ok ? jobs.value : [])))]);
+  // An imposition of the batch has its status in the batch's state; any other, as read.
+  const printStatus = (state: BatchState, file: JobFile) =>
+    accepted.has(file.imposition_id) ? state.impositions.statusOf(file.imposition_id, PRINT_OPERATION) : file.status;
+  return events.map((event, i): RecordEffect => {
+    const jobs = jobsOf[i]!;
+    if (!jobs.ok) return { rejected: jobs.reason };
+    const jobIds = [...jobs.value].sort();
+    const base = { operationId: PRINT_OPERATION, eventAt: event.completeTime, source: 'print_os' as const, sourceId: event.id };
+    const printed = event.status === 'PRINTED';
+    const impositionResult: OperationResult = {
       ...base,
       target: event.impositionId,
       status: printed ? 'completed' : 'aborted',
       notes: printed ? `printed${event.copies !== null ? `, ${event.copies} copies` : ''}` : 'aborted on the press',
-    },
-  ]);
-  const results = (await printTallies(tx, jobs.value)).flatMap((tally) => {
-    const judged = judgePrint(tally);
-    return judged ? [{ ...base, target: tally.job_id, ...judged }] : [];
+    };
+    return {
+      keys: { imposition: [impositionResult], job: jobIds.map((target) => ({ target, operationId: PRINT_OPERATION })) },
+      apply(state) {
+        state.impositions.apply([impositionResult]);
+        const results = jobIds.flatMap((target) => {
+          const judged = judgePrint(tally(files.get(target) ?? [], (file) => printStatus(state, file)));
+          return judged ? [{ ...base, target, ...judged }] : [];
+        });
+        return state.applyJobResults(results);
+      },
+    };
   });
-  return { jobsUpdated: await applyJobResults(tx, results) };
 }
 
-/** Per production job, its files across all its impositions: how many printed, how many aborted (and not printed since). */
-async function printTallies(tx: Db, jobIds: string[]): Promise<Tally[]> {
-  return query<Tally>(
+/** Every file of the production jobs, on every imposition that holds it. */
+async function filesOfJobs(tx: Db, jobIds: string[]): Promise<Map<string, JobFile[]>> {
+  const byJob = new Map<string, JobFile[]>();
+  if (jobIds.length === 0) return byJob;
+  const rows = await query<JobFile & { job_id: string }>(
     tx,
-    sql`with files as (
-          select f.job_id, f.file_id,
-                 bool_or(o.status = 'completed') as printed,
-                 bool_or(o.status = 'aborted') as aborted
-          from imposition_files f
-          left join imposition_operations o on o.imposition_id = f.imposition_id and o.operation_id = ${PRINT_OPERATION}
-          where f.job_id = ${anyText(jobIds)}
-          group by f.job_id, f.file_id
-        )
-        select job_id, count(*)::int as total,
-               count(*) filter (where printed)::int as printed,
-               count(*) filter (where aborted and not coalesce(printed, false))::int as aborted
-        from files group by job_id order by job_id`,
+    sql`select f.job_id, f.file_id, f.imposition_id, o.status
+        from imposition_files f
+        left join imposition_operations o on o.imposition_id = f.imposition_id and o.operation_id = ${PRINT_OPERATION}
+        where f.job_id = ${anyText(jobIds)}`,
   );
+  for (const { job_id, ...file } of rows) {
+    const list = byJob.get(job_id);
+    if (list) list.push(file);
+    else byJob.set(job_id, [file]);
+  }
+  return byJob;
+}
+
+/** A production job's files: how many, how many printed (on any imposition), how many aborted and not printed since. */
+function tally(files: JobFile[], statusOf: (file: JobFile) => OperationStatus | null) {
+  const byFile = new Map<string, { printed: boolean; aborted: boolean }>();
+  for (const file of files) {
+    const status = statusOf(file);
+    const seen = byFile.get(file.file_id) ?? { printed: false, aborted: false };
+    byFile.set(file.file_id, { printed: seen.printed || status === 'completed', aborted: seen.aborted || status === 'aborted' });
+  }
+  const counts = { total: byFile.size, printed: 0, aborted: 0 };
+  for (const { printed, aborted } of byFile.values()) {
+    if (printed) counts.printed++;
+    else if (aborted) counts.aborted++;
+  }
+  return counts;
 }
 
 /** The seed's rules for a production job's print operation; null when nothing was printed or aborted. */

@@ -2,12 +2,11 @@
 // imposition of the runlist) or `<job id>_<version tag>` (its runlist when one is found, else
 // the production job alone). Each operation of the scan maps through the catalogue; job and
 // imposition operations are completed by the scanner at the scan's time.
-import type { Db } from '../../db/client.ts';
 import type { Json } from '../engine/types.ts';
+import type { OperationResult } from './conflicts.ts';
 import { parseJobCode } from './fileId.ts';
 import type { RecordEffect } from './recordEffect.ts';
 import type { Found, ReferenceLookups } from './references.ts';
-import { applyImpositionResults, applyJobResults, type OperationResult } from './results.ts';
 
 export interface ScanRecord {
   id: number;
@@ -19,26 +18,34 @@ export interface ScanRecord {
 }
 
 interface ScanTarget {
+  /** The runlist reached: its impositions' operations are completed too. */
   runlistId: string | null;
-  impositionIds: string[];
   jobIds: string[];
 }
 
-export async function processScan(tx: Db, lookups: ReferenceLookups, scan: ScanRecord): Promise<RecordEffect> {
+/** Plans one scan; the batch's scan codes were loaded into `lookups` (loadScanCodes). */
+async function planScan(lookups: ReferenceLookups, scan: ScanRecord): Promise<RecordEffect> {
   const names = operationNames(scan.operations);
   if (!names.ok) return { rejected: names.reason };
   const operations = await lookups.catalogueOperations(names.value);
   if (!operations.ok) return { rejected: operations.reason };
   const target = await scanTarget(lookups, scan.codeText.trim());
   if (!target.ok) return { rejected: target.reason };
-  const { runlistId, impositionIds, jobIds } = target.value;
+  const { runlistId, jobIds } = target.value;
   const by = [scan.machineId && `on ${scan.machineId}`, scan.userId && `by ${scan.userId}`].filter(Boolean).join(' ');
   const notes = `scanned${by ? ` ${by}` : ''}${runlistId ? ` (runlist ${runlistId})` : ''}`;
   const base = { status: 'completed' as const, notes, eventAt: scan.scannedAt, source: 'scanner' as const, sourceId: scan.id };
   const forEach = (targets: string[]): OperationResult[] =>
     targets.flatMap((t) => operations.value.map((op) => ({ ...base, target: t, operationId: op.operationId })));
-  await applyImpositionResults(tx, forEach(impositionIds));
-  return { jobsUpdated: await applyJobResults(tx, forEach(jobIds)) };
+  const runlistResults = runlistId ? forEach([runlistId]) : [];
+  const jobResults = forEach(jobIds);
+  return {
+    keys: { imposition: [], job: jobResults },
+    apply(state) {
+      state.applyRunlistResults(runlistResults);
+      return state.applyJobResults(jobResults);
+    },
+  };
 }
 
 async function scanTarget(lookups: ReferenceLookups, code: string): Promise<Found<ScanTarget>> {
@@ -53,14 +60,13 @@ async function scanTarget(lookups: ReferenceLookups, code: string): Promise<Foun
     return { ok: false, reason: `code ${code} names version ${parsed.versionTag}, production job ${parsed.jobId} is at version ${versionTag}` };
   }
   if (runlistId) return (await runlistTarget(lookups, runlistId))!;
-  return { ok: true, value: { runlistId: null, impositionIds: [], jobIds: [parsed.jobId] } };
+  return { ok: true, value: { runlistId: null, jobIds: [parsed.jobId] } };
 }
 
 async function runlistTarget(lookups: ReferenceLookups, runlistId: string): Promise<Found<ScanTarget> | null> {
-  const impositionIds = await lookups.impositionsOfRunlist(runlistId);
-  if (impositionIds.length === 0) return null;
-  const jobs = await lookups.jobsOfImpositions(impositionIds);
-  return jobs.ok ? { ok: true, value: { runlistId, impositionIds, jobIds: jobs.value } } : jobs;
+  const jobs = await lookups.runlist(runlistId);
+  if (!jobs) return null;
+  return jobs.ok ? { ok: true, value: { runlistId, jobIds: jobs.value } } : jobs;
 }
 
 /**
@@ -83,4 +89,12 @@ export function operationNames(operations: Json): Found<string[]> {
   } else return bad;
   names = [...new Set(names.map((name) => name.trim()).filter((name) => name !== ''))];
   return names.length > 0 ? { ok: true, value: names } : { ok: false, reason: 'the scan reports no operation' };
+}
+
+/** Plans a batch of scans, in order, after reading what their codes name (a few statements for the batch). */
+export async function planScanBatch(lookups: ReferenceLookups, scans: ScanRecord[]): Promise<RecordEffect[]> {
+  await lookups.loadScanCodes(scans.map((s) => s.codeText.trim()));
+  const effects: RecordEffect[] = [];
+  for (const scan of scans) effects.push(await planScan(lookups, scan));
+  return effects;
 }

@@ -1,22 +1,34 @@
 // The processor of one source: takes the records waiting in tracking_pending, in record order, a
 // batch per transaction. The transaction holds the source's marker row locked (so two processors
-// of one source can never interleave, whatever governs them), applies each record's effects,
-// files its outcome (processed, or rejected with its reason: the marker moves on either way),
-// removes it from the waiting list and advances the marker, all in one commit.
+// of one source can never interleave, whatever governs them), applies the records' effects,
+// files each one's outcome (processed, or rejected with its reason: the marker moves on either
+// way), removes them from the waiting list and advances the marker, all in one commit.
+// Set-based: a batch costs a dozen statements whatever its size. Its records are planned
+// together (reference data read once), the operation rows they touch are read and locked once,
+// each record is applied in memory in marker order (so it sees what the ones before it changed,
+// as if each had been processed alone), and what changed is written back once.
 import { sql } from 'drizzle-orm';
 import { query, type Db } from '../../db/client.ts';
+import { hasSqlState } from '../../db/unavailable.ts';
 import { inTransaction, type ServiceContext } from '../context.ts';
 import type { Json } from '../engine/types.ts';
-import { processPrintOsEvent } from './processPrintOs.ts';
-import { processScan } from './processScan.ts';
-import type { RecordEffect } from './recordEffect.ts';
+import { BatchState } from './operationStates.ts';
+import { planPrintOsBatch } from './processPrintOs.ts';
+import { planScanBatch } from './processScan.ts';
+import type { RecordEffect, RecordPlan } from './recordEffect.ts';
 import { ReferenceLookups } from './references.ts';
 import { checkRejectAlerts } from './rejectAlerts.ts';
+import { writeBatch } from './results.ts';
 import type { ProcessOutcome, TrackingSource } from './types.ts';
 import { anyBigint } from './sqlLists.ts';
 
-/** Records per transaction: small enough to keep locks short, large enough to spread the commit. */
-export const PROCESS_BATCH = 200;
+/**
+ * Records per transaction, at most: a batch is what waits, up to this. A set-based batch costs a
+ * dozen statements whatever its size, and the bigger it is the more of its records' writes on
+ * the same operations it collapses (a runlist scanned again and again is written once per batch),
+ * so a processor that falls behind catches up faster.
+ */
+export const PROCESS_BATCH = 5_000;
 
 type Row = Record<string, unknown>;
 
@@ -25,7 +37,7 @@ export async function processPending(ctx: ServiceContext, source: TrackingSource
   const total: ProcessOutcome = { source, processed: 0, rejected: 0, jobsUpdated: 0, lastMarker: await currentMarker(ctx.db, source) };
   const jobs = new Set<string>();
   while (!options.signal?.aborted) {
-    const batch = await processBatch(ctx, source);
+    const batch = await retriedOnDeadlock(() => processBatch(ctx, source));
     if (!batch) break;
     total.processed += batch.outcome.processed;
     total.rejected += batch.outcome.rejected;
@@ -35,6 +47,21 @@ export async function processPending(ctx: ServiceContext, source: TrackingSource
   total.jobsUpdated = jobs.size;
   if (total.processed + total.rejected > 0) await checkRejectAlerts(ctx);
   return total;
+}
+
+/**
+ * Both sources lock rows of print in one order, but a row that did not exist yet is added by
+ * a later statement of the batch: should two batches add such rows crosswise, PostgreSQL ends one
+ * of them (deadlock detected) and nothing of it was committed. It is run again.
+ */
+async function retriedOnDeadlock<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (attempt >= 3 || !hasSqlState(error, '40P01')) throw error;
+    }
+  }
 }
 
 async function currentMarker(db: Db, source: TrackingSource): Promise<number> {
@@ -48,15 +75,18 @@ async function processBatch(ctx: ServiceContext, source: TrackingSource): Promis
     await tx.execute(sql`select 1 from processing_markers where source = ${source} for update`);
     const records = await waitingRecords(tx, source);
     if (records.length === 0) return null;
-    const outcomes: { record_id: number; outcome: 'processed' | 'rejected'; reason: string | null; jobs_updated: number }[] = [];
-    const jobIds = new Set<string>();
     const lookups = new ReferenceLookups(tx);
-    if (source === 'print_os') await lookups.prefetchImpositions(records.map((r) => r.imposition_id as string));
-    for (const record of records) {
-      const effect = await (source === 'print_os' ? processPrintOsEvent(tx, lookups, printOsRecord(record)) : processScan(tx, lookups, scanRecord(record)));
-      outcomes.push(outcomeRow(Number(record.id), effect));
-      if ('jobsUpdated' in effect) for (const job of effect.jobsUpdated) jobIds.add(job);
-    }
+    const effects = source === 'print_os' ? await planPrintOsBatch(tx, lookups, records.map(printOsRecord)) : await planScanBatch(lookups, records.map(scanRecord));
+    const plans = effects.filter((effect): effect is RecordPlan => !('rejected' in effect));
+    const state = await BatchState.load(tx, { imposition: plans.flatMap((p) => p.keys.imposition), job: plans.flatMap((p) => p.keys.job) });
+    const jobIds = new Set<string>();
+    const outcomes = records.map((record, i) => {
+      const effect = effects[i]!;
+      const changed = 'rejected' in effect ? [] : effect.apply(state);
+      for (const job of changed) jobIds.add(job);
+      return outcomeRow(Number(record.id), effect, changed);
+    });
+    await writeBatch(tx, state);
     const ids = outcomes.map((o) => o.record_id);
     const rejected = outcomes.filter((o) => o.outcome === 'rejected').length;
     const [marker] = await query<{ last_processed_id: string | number }>(
@@ -106,10 +136,10 @@ async function waitingRecords(tx: Db, source: TrackingSource): Promise<Row[]> {
   );
 }
 
-function outcomeRow(recordId: number, effect: RecordEffect) {
+function outcomeRow(recordId: number, effect: RecordEffect, jobsChanged: string[]) {
   return 'rejected' in effect
     ? { record_id: recordId, outcome: 'rejected' as const, reason: effect.rejected, jobs_updated: 0 }
-    : { record_id: recordId, outcome: 'processed' as const, reason: null, jobs_updated: effect.jobsUpdated.length };
+    : { record_id: recordId, outcome: 'processed' as const, reason: null, jobs_updated: jobsChanged.length };
 }
 
 const printOsRecord = (r: Row) => ({
