@@ -30,7 +30,7 @@ export function reliabilityLines(r: ChaosResults): string[] {
   if (r.postgres) {
     const p = r.postgres;
     lines.push(
-      `- **PostgreSQL restarted ${p.restarts} times under load** (\`pg_ctl stop -m fast\`, 2 s down, start; a \`pressroom serve\` and two workers, enqueues and reads without pause): ${p.calls} calls — ${p.served} served, ${p.unavailable} answered 503 DATABASE_UNAVAILABLE, ${p.otherErrors} other errors, ${p.hangs} without an answer in 10 s; ` +
+      `- **PostgreSQL restarted ${p.restarts} times under load** (\`pg_ctl stop -m fast\`, 2 s down, start; a \`pressroom serve\` and two workers, enqueues and reads without pause): ${p.calls} calls — ${p.served} served, ${p.unavailable} answered 503 DATABASE_UNAVAILABLE, ${p.otherErrors} other errors, ${p.hangs} without an answer in 10 s, the slowest answer after ${s(p.slowestMs)} (bound: the 5 s connect timeout plus 0.1 s); ` +
         `${p.acknowledged} jobs acknowledged, ${p.lost} lost; ${p.processesDied} processes died; first served call after each restart: ${p.recoveryMs.map(s).join(', ')} — ${ok(p.lost === 0 && p.otherErrors === 0 && p.hangs === 0 && p.processesDied === 0)}.`,
     );
   }
