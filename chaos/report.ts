@@ -20,11 +20,12 @@ const ok = (pass: boolean) => (pass ? 'met' : '**not met**');
 export function reliabilityLines(r: ChaosResults): string[] {
   const lines: string[] = [];
   if (r.kills) {
-    const { kills, lost, completedTwice, effectTwice, recoveryMs } = r.kills;
+    const { kills, lost, completedTwice, effectTwice, recoveryMs, supervisorRecoveryMs } = r.kills;
     const max = recoveryMs.at(-1) ?? NaN;
     lines.push(
-      `- **Worker killed mid-job** (SIGKILL, ${kills} times, default settings: 30 s lease, 5 s supervisor interval; a \`pressroom supervisor\` process, three worker processes, the killed one replaced): ` +
-        `${lost} lost, ${completedTwice} completed twice, ${effectTwice} handler effects done twice; the job running again elsewhere after p50 ${s(percentile(recoveryMs, 0.5))}, max ${s(max)} — target ≤ 5 s ${ok(lost === 0 && completedTwice === 0 && effectTwice === 0 && max <= 5_000)}.`,
+      `- **Worker killed mid-job** (SIGKILL, ${kills} times, default settings: 30 s lease, 5 s supervisor interval, 15 s supervisor lease; three \`pressroom worker\` processes, which supervise too, the killed one replaced): ` +
+        `${lost} lost, ${completedTwice} completed twice, ${effectTwice} handler effects done twice; the job running again elsewhere after p50 ${s(percentile(recoveryMs, 0.5))}, max ${s(max)}; ` +
+        `${supervisorRecoveryMs.length} of the kills took the supervising process down too: p50 ${s(percentile(supervisorRecoveryMs, 0.5))}, max ${s(supervisorRecoveryMs.at(-1) ?? NaN)} — target ≤ 5 s ${ok(lost === 0 && completedTwice === 0 && effectTwice === 0 && max <= 5_000)}.`,
     );
   }
   if (r.postgres) {
