@@ -1,4 +1,5 @@
 // The reliability suite's figures: console lines and the `reliability` section of bench/RESULTS.md.
+import { cpus } from 'node:os';
 import type { FolderLockResult } from './folderLock.ts';
 import type { FuzzResult } from './fuzz.ts';
 import type { PostgresRestartsResult } from './postgresRestarts.ts';
@@ -58,11 +59,12 @@ export function reliabilityLines(r: ChaosResults): string[] {
   return lines;
 }
 
-export function reliabilityMarkdown(r: ChaosResults, started: Date): string[] {
+/** `loads`: the 1-minute load averages seen at the start and the end of the run. */
+export function reliabilityMarkdown(r: ChaosResults, started: Date, loads: number[]): string[] {
   return [
     '## Reliability',
     '',
-    `\`npm run chaos\` (${started.toISOString().slice(0, 16).replace('T', ' ')} UTC): real Pressroom processes against a PostgreSQL 15 and a Redis the suite starts itself (own data folder, own loopback ports), so that it may kill, stop and restart them. Figures from a busy shared 2-core machine: times are noisy.`,
+    `\`npm run chaos\` (${started.toISOString().slice(0, 16).replace('T', ' ')} UTC): real Pressroom processes against a PostgreSQL 15 and a Redis the suite starts itself (own data folder, own loopback ports), so that it may kill, stop and restart them. Figures from a shared ${cpus().length}-core machine (1-minute load average ${loads.map((l) => l.toFixed(1)).join(' at the start, ')} at the end): times are noisy.`,
     '',
     ...reliabilityLines(r),
   ];
