@@ -14,6 +14,7 @@ export class SupervisorLock {
   private session: DatabaseSession | null = null;
   private timer: NodeJS.Timeout | null = null;
   private checking: Promise<boolean> | null = null;
+  private held = false;
 
   constructor(
     private readonly openSession: () => Promise<DatabaseSession>,
@@ -36,9 +37,11 @@ export class SupervisorLock {
       return holdLivenessLock(this.session.db, SUPERVISOR_LIVENESS_KEY);
     })()
       .catch((error) => {
-        this.log.warn({ err: error }, 'supervisor liveness session lost; retrying');
+        // Once per loss, not every half second while PostgreSQL is away.
+        if (this.held) this.log.warn({ err: error }, 'supervisor liveness session lost; retrying');
         return false;
       })
+      .then((held) => (this.held = held))
       .finally(() => {
         this.checking = null;
       });
@@ -52,5 +55,6 @@ export class SupervisorLock {
     await this.checking;
     await this.session?.close().catch(() => {});
     this.session = null;
+    this.held = false;
   }
 }
