@@ -14,9 +14,19 @@ export interface PressroomProcess {
   stop(): Promise<void>;
 }
 
-/** Runs `pressroom <command>` with `env` over this environment; `nodeArgs` go to node itself. */
-export function spawnPressroom(command: 'serve' | 'worker' | 'supervisor' | 'start', env: Record<string, string>, nodeArgs: string[] = []): PressroomProcess {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/cli.ts', command], {
+/**
+ * Runs `pressroom <command>` with `env` over this environment; `nodeArgs` go to node itself. From
+ * the source through tsx (handlers written in TypeScript load), or from the compiled build as
+ * `npm start` runs it (dist/, made by `npm run build`).
+ */
+export function spawnPressroom(
+  command: 'serve' | 'worker' | 'supervisor' | 'start',
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+  from: 'source' | 'build' = 'source',
+): PressroomProcess {
+  const cli = from === 'build' ? ['dist/cli.js'] : ['--import', 'tsx', 'src/cli.ts'];
+  const child = spawn(process.execPath, [...nodeArgs, ...cli, command], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,6 +5,7 @@
 //   CHAOS_KILLS=100 CHAOS_PG_RESTARTS=3 CHAOS_REDIS_DOWN_MS=60000 CHAOS_REDIS_SUBSCRIBERS=50
 //   CHAOS_FUZZ=10000 CHAOS_LOCK_KILLS=10 CHAOS_SEED=14
 import { readFile, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { replaceSection } from '../bench/results.ts';
 import { startCluster, type Cluster } from './cluster.ts';
@@ -29,6 +30,7 @@ const scenarios = new Set((env.CHAOS_SCENARIOS ?? 'kills,postgres,redis,fuzz,loc
 const number = (name: string, fallback: number) => Number(env[name] ?? fallback);
 const log = (line: string) => console.log(`  ${line}`);
 const started = new Date();
+const loadAtStart = loadavg()[0]!;
 const results: ChaosResults = {};
 
 async function withCluster<T>(name: string, work: (cluster: Cluster) => Promise<T>): Promise<T> {
@@ -50,6 +52,6 @@ if (scenarios.has('lock')) results.lock = await runFolderLock(number('CHAOS_LOCK
 
 console.log(['', ...reliabilityLines(results), ''].join('\n'));
 const file = fileURLToPath(new URL('../bench/RESULTS.md', import.meta.url));
-await writeFile(file, replaceSection(await readFile(file, 'utf8'), 'reliability', reliabilityMarkdown(results, started)));
+await writeFile(file, replaceSection(await readFile(file, 'utf8'), 'reliability', reliabilityMarkdown(results, started, [loadAtStart, loadavg()[0]!])));
 console.log(`reliability section written to ${file}`);
 process.exit(0);

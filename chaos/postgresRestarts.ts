@@ -1,8 +1,8 @@
 // PostgreSQL restarted under load: API calls (enqueues and reads) and jobs keep flowing through a
 // `pressroom serve` and two `pressroom worker` processes while PostgreSQL stops and starts again.
 // Counts calls by outcome (served, DATABASE_UNAVAILABLE 503, other errors, no answer in 10 s),
-// acknowledged jobs that never complete, processes that died, and the time to the first served
-// call after each restart.
+// the slowest answer, acknowledged jobs that never complete, processes that died, and the time to
+// the first served call after each restart.
 import { sql } from 'drizzle-orm';
 import { query } from '../src/db/client.ts';
 import type { Cluster } from './cluster.ts';
@@ -16,6 +16,8 @@ export interface PostgresRestartsResult {
   unavailable: number;
   otherErrors: number;
   hangs: number;
+  /** The longest any answered call took (ms): bounded by the connect timeout plus 0.1 s. */
+  slowestMs: number;
   acknowledged: number;
   lost: number;
   processesDied: number;
@@ -33,14 +35,16 @@ export async function runPostgresRestarts(cluster: Cluster, restarts: number, lo
     processes.push(worker);
     await worker.waitFor(/worker started/, 120_000);
   }
-  const result: PostgresRestartsResult = { restarts, calls: 0, served: 0, unavailable: 0, otherErrors: 0, hangs: 0, acknowledged: 0, lost: 0, processesDied: 0, recoveryMs: [] };
+  const result: PostgresRestartsResult = { restarts, calls: 0, served: 0, unavailable: 0, otherErrors: 0, hangs: 0, slowestMs: 0, acknowledged: 0, lost: 0, processesDied: 0, recoveryMs: [] };
   let backAt = 0;
   let running = true;
   const call = async (document: string) => {
     result.calls++;
+    const started = Date.now();
     try {
       const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ query: document }), signal: AbortSignal.timeout(10_000) });
       const body = (await response.json()) as { data?: { enqueueJob?: { __typename: string } }; errors?: { extensions?: { code?: string } }[] };
+      result.slowestMs = Math.max(result.slowestMs, Date.now() - started);
       if (response.status === 200 && !body.errors) {
         result.served++;
         if (backAt) {

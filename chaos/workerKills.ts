@@ -1,11 +1,13 @@
 // Kill -9 a worker process mid-job, again and again, at default settings: is any job lost,
 // completed twice, or its handler's effect done twice, and how soon does a killed worker's job
-// run again elsewhere? A `pressroom supervisor` process supervises (it is not killed); three
-// worker processes serve the queue, the killed one replaced at once.
+// run again elsewhere? Three worker processes serve the queue and supervise (one of them holds the
+// heartbeat governor, as `pressroom worker` processes do), the killed one replaced at once: about
+// a third of the kills take the supervising process down with the job.
 import { sql } from 'drizzle-orm';
 import { query } from '../src/db/client.ts';
 import { enqueueJob } from '../src/services/engine/jobs/enqueue.ts';
 import { getJob } from '../src/services/engine/jobs/read.ts';
+import { heartbeatHolder } from '../src/services/engine/supervisor/state.ts';
 import type { PressroomProcess } from '../bench/pressroomProcess.ts';
 import { CHAOS_KIND } from './handler.ts';
 import { percentile, sleep, type Cluster } from './cluster.ts';
@@ -17,6 +19,8 @@ export interface WorkerKillsResult {
   effectTwice: number;
   /** From SIGKILL to the job running again on another worker (ms), sorted. */
   recoveryMs: number[];
+  /** The same, for the kills of the process that was supervising. */
+  supervisorRecoveryMs: number[];
 }
 
 const QUEUE = 'chaos-kills';
@@ -24,8 +28,6 @@ const QUEUE = 'chaos-kills';
 const RUN_MS = 3_000;
 
 export async function runWorkerKills(cluster: Cluster, kills: number, log: (line: string) => void): Promise<WorkerKillsResult> {
-  const supervisor = cluster.spawn('supervisor', { LOG_LEVEL: 'info' });
-  await supervisor.waitFor(/supervisor runner started/, 120_000);
   const env = { PRESSROOM_WORKER_QUEUES: QUEUE, LOG_LEVEL: 'info' };
   const startWorker = async () => {
     const worker = cluster.spawn('worker', env);
@@ -35,6 +37,7 @@ export async function runWorkerKills(cluster: Cluster, kills: number, log: (line
   const workers: PressroomProcess[] = await Promise.all([startWorker(), startWorker(), startWorker()]);
   const jobIds: number[] = [];
   const recoveryMs: number[] = [];
+  const supervisorRecoveryMs: number[] = [];
   for (let k = 0; k < kills; k++) {
     const { job } = await enqueueJob(cluster.services, { kind: CHAOS_KIND, queue: QUEUE, payload: { ms: RUN_MS }, maxAttempts: 10 }, { actor: 'chaos' });
     jobIds.push(job.id);
@@ -47,6 +50,7 @@ export async function runWorkerKills(cluster: Cluster, kills: number, log: (line
     const pid = Number(/-(\d+)-[0-9a-f]{6}$/.exec(running.workerId!)?.[1]);
     const victim = workers.find((w) => w.pid === pid);
     if (!victim) throw new Error(`no worker process with pid ${pid}`);
+    const { holder } = await heartbeatHolder(cluster.services.db);
     victim.child.kill('SIGKILL');
     const killed = Date.now();
     workers.splice(workers.indexOf(victim), 1);
@@ -56,6 +60,7 @@ export async function runWorkerKills(cluster: Cluster, kills: number, log: (line
       return (current.status === 'running' && current.workerId !== running.workerId) || current.status === 'completed' ? current : null;
     }, 120_000);
     recoveryMs.push(Date.now() - killed);
+    if (holder?.includes(`-${pid}-`)) supervisorRecoveryMs.push(Date.now() - killed);
     await replacement;
     if ((k + 1) % 10 === 0 || k + 1 === kills) log(`worker kills: ${k + 1}/${kills}, recovery p50 ${percentile([...recoveryMs].sort((a, b) => a - b), 0.5)} ms`);
   }
@@ -80,6 +85,7 @@ export async function runWorkerKills(cluster: Cluster, kills: number, log: (line
     completedTwice: Number(counts?.completed_twice),
     effectTwice: Number(counts?.effect_twice),
     recoveryMs: recoveryMs.sort((a, b) => a - b),
+    supervisorRecoveryMs: supervisorRecoveryMs.sort((a, b) => a - b),
   };
 }
 

@@ -145,7 +145,7 @@ export async function startWorker(pressroom: Pressroom): Promise<Worker> {
 
 /** Starts this process's supervisor runner: it ticks while it holds the heartbeat governor. */
 export function startSupervisor(pressroom: Pressroom): SupervisorRunner {
-  const runner = new SupervisorRunner({ services: pressroom.services, sweepDeadWorkers: pressroom.database.mode === 'server' });
+  const runner = new SupervisorRunner({ services: pressroom.services, database: pressroom.database });
   runner.start();
   return runner;
 }

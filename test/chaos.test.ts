@@ -3,7 +3,7 @@
 // client leaves a normal close's rejection unhandled now and then, which vitest counts as an error;
 // bad documents are tested in wsBadOperations, apiErrors and memory.) Server mode runs only (it starts
 // its own servers, the same in either mode: once is enough).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import { startCluster, type Cluster } from '../chaos/cluster.ts';
 import { runFolderLock } from '../chaos/folderLock.ts';
 import { runPostgresRestarts } from '../chaos/postgresRestarts.ts';
@@ -12,7 +12,9 @@ import { reliabilityLines } from '../chaos/report.ts';
 import { runWorkerKills } from '../chaos/workerKills.ts';
 import { serverMode } from './support/db.ts';
 
-const log = () => {};
+// What the scenarios report as they go: printed when a test fails.
+let logged: string[] = [];
+const log = (line: string) => void logged.push(line);
 
 describe.runIf(serverMode)('the reliability suite, small', () => {
   let cluster: Cluster;
@@ -20,6 +22,10 @@ describe.runIf(serverMode)('the reliability suite, small', () => {
     cluster = await startCluster('chaos_smoke');
   }, 120_000);
   afterAll(() => cluster?.close(), 120_000);
+  beforeEach(() => {
+    logged = [];
+    onTestFailed(() => console.warn(logged.join('\n')));
+  });
 
   it('kills workers mid-job: nothing lost or done twice, recovered long before the 30 s lease', async () => {
     const result = await runWorkerKills(cluster, 2, log);
@@ -36,16 +42,15 @@ describe.runIf(serverMode)('the reliability suite, small', () => {
   it('restarts PostgreSQL under load: nothing lost, no process died, only 503s while it is down', async () => {
     const result = await runPostgresRestarts(cluster, 1, log);
     expect(result).toMatchObject({ lost: 0, otherErrors: 0, processesDied: 0 });
-    // Open: a call or two may wait past 10 s when PostgreSQL goes down mid-query (a statement on a
-    // connection the restart broke is not bounded by the connect timeout); chaos reports them.
-    expect(result.hangs).toBeLessThanOrEqual(2);
+    expect(result.hangs).toBe(0);
     expect(result.served).toBeGreaterThan(0);
     expect(result.recoveryMs).toHaveLength(1);
   }, 300_000);
 
   it('kills an embedded Pressroom: it starts again at once on its folder', async () => {
-    const result = await runFolderLock(1, log);
-    expect(result).toMatchObject({ kills: 1, refused: 0 });
+    // From the source: the compiled build may be older than the code under test.
+    const result = await runFolderLock(1, log, 'source');
+    expect(result).toMatchObject({ kills: 1, refused: 0, failed: 0 });
     expect(result.restartMs).toHaveLength(1);
   }, 300_000);
 });

@@ -1,9 +1,11 @@
 // A worker process that dies is found from PostgreSQL itself (its session, and the advisory lock
 // it held, end with the process): its job runs again long before its lease would have expired.
-// A worker that is alive but frozen keeps its job. Server mode only (embedded: one process).
+// So does a worker process that was also the one supervising: another process takes the supervisor
+// over as soon as the dead one's session ends, not when its lease lapses. A worker that is alive
+// but frozen keeps its job. Server mode only (embedded: one process).
 import { afterEach, describe, expect, it, onTestFailed } from 'vitest';
 import { enqueueJob, getJob, listHistory, listWorkers } from '../src/services/index.ts';
-import { listSupervisorTicks } from '../src/services/engine/supervisor/index.ts';
+import { getSupervisorState, listSupervisorTicks } from '../src/services/engine/supervisor/index.ts';
 import { serverMode, useTestDatabase } from './support/db.ts';
 import { waitFor } from './support/wait.ts';
 import { spawnWorkerProcess, type WorkerProcess } from './support/workers.ts';
@@ -16,8 +18,8 @@ describe.runIf(serverMode)('dead workers', () => {
   const db = useTestDatabase();
   const processes: WorkerProcess[] = [];
 
-  async function startWorkerProcess(queue: string): Promise<WorkerProcess> {
-    const worker = spawnWorkerProcess(db(), { PRESSROOM_WORKER_QUEUES: queue, PRESSROOM_LEASE_MS: String(LEASE_MS) });
+  async function startWorkerProcess(queue: string, env: Record<string, string> = {}): Promise<WorkerProcess> {
+    const worker = spawnWorkerProcess(db(), { PRESSROOM_WORKER_QUEUES: queue, PRESSROOM_LEASE_MS: String(LEASE_MS), ...env });
     processes.push(worker);
     onTestFailed(() => console.warn(`output of worker process ${worker.child.pid}:\n${worker.output().slice(-5_000)}`));
     await worker.waitForOutput(/worker started/);
@@ -58,6 +60,33 @@ describe.runIf(serverMode)('dead workers', () => {
     expect(workers.find((w) => w.id === running.workerId)?.status).toBe('dead');
     const [markedDead] = (await listHistory(db().services.db, { targetType: 'worker', targetId: running.workerId!, operation: 'markDead' }, { first: 5 })).entries;
     expect(markedDead).toMatchObject({ actor: 'supervisor', reason: 'its database session ended' });
+  });
+
+  it('a worker killed while it supervises (default supervisor settings): another process takes the supervisor over at once and runs the job again', async () => {
+    const defaults = { PRESSROOM_SUPERVISOR_INTERVAL_MS: '5000', PRESSROOM_SUPERVISOR_LEASE_MS: '15000' };
+    const doomed = await startWorkerProcess('dead-supervisor', defaults);
+    const heldBy = (worker: WorkerProcess) => async () => {
+      const state = await getSupervisorState(db().services.db, { supervisorIntervalMs: 5_000 });
+      return state.holder?.includes(`-${worker.child.pid}-`) && state;
+    };
+    await waitFor(heldBy(doomed), { what: 'the doomed worker process to supervise' });
+    const { job } = await enqueueJob(db().services, { kind: 'test.crashable', queue: 'dead-supervisor', payload: { completeOnAttempt: 2 } }, by);
+    await runningOn(job.id);
+    const rescuer = await startWorkerProcess('dead-supervisor', defaults);
+
+    // Renewed every 5 s for 15 s: the lease it holds now lapses 10 s after the kill at the earliest.
+    const { leaseExpiresAt } = await waitFor(heldBy(doomed), { what: 'the doomed worker process to supervise still' });
+    doomed.child.kill('SIGKILL');
+    const completed = await waitFor(async () => {
+      const current = await getJob(db().services.db, job.id);
+      return current.status === 'completed' && current;
+    }, { what: 'the job to complete on the other worker' });
+
+    expect(completed).toMatchObject({ attempts: 2, result: { completedOnAttempt: 2, pid: rescuer.child.pid } });
+    const rescuerState = await waitFor(heldBy(rescuer), { what: 'the other process to supervise' });
+    const [release] = (await listHistory(db().services.db, { targetType: 'governor', targetId: 'heartbeat', operation: 'release' }, { first: 1 })).entries;
+    expect(release).toMatchObject({ actor: rescuerState.holder, reason: 'its process died (its database session ended)' });
+    expect(completed.finishedAt!.getTime()).toBeLessThan(leaseExpiresAt!.getTime());
   });
 
   it('a worker frozen (SIGSTOP) but alive keeps its job and finishes it', async () => {

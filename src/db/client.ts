@@ -83,13 +83,29 @@ function wrapPglite(pg: PGlite, unlock: () => Promise<void>): Database {
   };
 }
 
-function openServer(url: string, poolSize: number, connectTimeoutMs: number): Database {
-  const client = postgres(url, {
-    max: poolSize,
+/** The longest pause before a connection attempt after failed ones (seconds). */
+const MAX_RECONNECT_DELAY_S = 0.1;
+
+/**
+ * Options of every pool of a server-mode process. postgres.js waits before each connection
+ * attempt after failed ones, by default 3^failures / 100 s (capped at 20 s) counted over the whole
+ * pool, and a call that needs a connection waits that pause out before the connect timeout even
+ * starts: after a few seconds of PostgreSQL down, calls hung 10–20 s and a burst of 200 queued
+ * calls minutes. A refused attempt costs next to nothing, so the pause stays short: a call waits
+ * at most this pause plus the connect timeout per connection attempt it is given.
+ */
+function serverOptions(connectTimeoutMs: number, max: number, applicationName: string): postgres.Options<Record<string, never>> {
+  return {
+    max,
     connect_timeout: connectTimeoutMs / 1_000,
+    backoff: (failures) => Math.min(0.01 * 2 ** failures, MAX_RECONNECT_DELAY_S) * (0.5 + Math.random() / 2),
     onnotice: () => {},
-    connection: { application_name: 'pressroom' },
-  });
+    connection: { application_name: applicationName },
+  };
+}
+
+function openServer(url: string, poolSize: number, connectTimeoutMs: number): Database {
+  const client = postgres(url, serverOptions(connectTimeoutMs, poolSize, 'pressroom'));
   const db = drizzlePostgres(client, { schema }) as unknown as Db;
   return {
     db,
@@ -99,7 +115,7 @@ function openServer(url: string, poolSize: number, connectTimeoutMs: number): Da
       return () => subscription.unlisten();
     },
     async openSession() {
-      const session = postgres(url, { max: 1, connect_timeout: connectTimeoutMs / 1_000, onnotice: () => {}, connection: { application_name: 'pressroom-session' } });
+      const session = postgres(url, serverOptions(connectTimeoutMs, 1, 'pressroom-session'));
       return { db: drizzlePostgres(session, { schema }) as unknown as Db, close: () => session.end({ timeout: 1 }) };
     },
     async close() {

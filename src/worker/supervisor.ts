@@ -1,8 +1,10 @@
 // The supervisor runner: every process that runs one contends for the `heartbeat` governor; the
 // holder ticks every supervisorIntervalMs and renews its lease as it goes, the others retry and
-// take over when the holder's lease lapses (its process died or hangs): within one lease. Stop
-// releases the governor, so that another runner takes over at its next attempt. In server mode the
-// holder also sweeps for dead workers every second (src/worker/deadWorkerSweep.ts), between ticks.
+// take over when the holder's lease lapses (its process hangs): within one lease. Stop releases the
+// governor, so that another runner takes over at its next attempt. In server mode the holder also
+// holds the supervisor's liveness lock (src/worker/supervisorLock.ts) and sweeps for dead workers
+// every second (src/worker/deadWorkerSweep.ts), between ticks; the others look every second
+// whether the holder's lock is gone, and take over at once from a holder whose process died.
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
@@ -10,12 +12,18 @@ import type { ServiceContext } from '../services/context.ts';
 import { GovernorBusyError } from '../services/errors.ts';
 import { releaseGovernor, renewGovernor, tryAcquireGovernor } from '../services/engine/governors.ts';
 import { supervisorSettings, type SupervisorSettings } from '../services/engine/supervisor/settings.ts';
-import { heartbeatLeaseRemainingMs } from '../services/engine/supervisor/state.ts';
+import { heartbeatHolder } from '../services/engine/supervisor/state.ts';
 import { runSupervisorTick, type TickOptions } from '../services/engine/supervisor/tick.ts';
 import { HEARTBEAT_GOVERNOR, type SupervisorTick } from '../services/engine/supervisor/types.ts';
+import type { Database } from '../db/client.ts';
 import { DeadWorkerSweep } from './deadWorkerSweep.ts';
+import { SupervisorLock } from './supervisorLock.ts';
 
-/** How often the holder looks for workers whose database session ended (at most the tick interval). */
+/**
+ * How often the holder looks for workers whose database session ended, and the others whether the
+ * holder's did (at most the tick interval). A lock is taken for gone when two looks at least 0.8
+ * of this apart miss it: a process whose connection merely dropped takes it again within 0.5 s.
+ */
 const DEAD_WORKER_SWEEP_MS = 1_000;
 
 export interface SupervisorRunnerOptions {
@@ -25,8 +33,8 @@ export interface SupervisorRunnerOptions {
   settings?: Partial<SupervisorSettings>;
   /** The tasks each tick runs (tests); all by default. */
   tasks?: TickOptions['tasks'];
-  /** Server mode: sweep for workers whose database session ended. */
-  sweepDeadWorkers?: boolean;
+  /** Server mode: sessions for the supervisor's liveness lock; sweeps for workers whose session ended. */
+  database?: Partial<Pick<Database, 'openSession'>>;
 }
 
 export function newSupervisorId(): string {
@@ -40,6 +48,9 @@ export class SupervisorRunner {
   private sweepTimer: NodeJS.Timeout | null = null;
   private sweeping: Promise<unknown> | null = null;
   private readonly deadWorkers: DeadWorkerSweep;
+  private readonly lock: SupervisorLock | null;
+  /** The holder seen without its liveness lock, and since when (server mode). */
+  private holderMissing: { holder: string; since: number } | null = null;
   private running: Promise<void> | null = null;
   private stopped = true;
   private holding = false;
@@ -49,7 +60,13 @@ export class SupervisorRunner {
   constructor(private readonly options: SupervisorRunnerOptions) {
     this.id = options.id ?? newSupervisorId();
     this.log = options.services.log.child({ supervisor: this.id });
-    this.deadWorkers = new DeadWorkerSweep(options.services, this.log, Math.floor(this.sweepEveryMs * 0.8));
+    this.deadWorkers = new DeadWorkerSweep(options.services, this.log, this.confirmAfterMs);
+    const openSession = options.database?.openSession?.bind(options.database);
+    this.lock = openSession ? new SupervisorLock(openSession, this.log) : null;
+  }
+
+  private get confirmAfterMs(): number {
+    return Math.floor(this.sweepEveryMs * 0.8);
   }
 
   private get sweepEveryMs(): number {
@@ -76,11 +93,11 @@ export class SupervisorRunner {
     this.nextTickAt = 0;
     this.log.info({ intervalMs: this.settings.supervisorIntervalMs, leaseMs: this.settings.supervisorLeaseMs }, 'supervisor runner started');
     this.schedule(0);
-    if (this.options.sweepDeadWorkers) this.sweepTimer = setInterval(() => this.sweep(), this.sweepEveryMs);
+    if (this.lock) this.sweepTimer = setInterval(() => this.sweep(), this.sweepEveryMs);
   }
 
   private sweep() {
-    if (!this.holding || this.sweeping) return;
+    if (!this.lock || !this.holding || this.sweeping) return;
     this.sweeping = this.deadWorkers
       .sweep()
       .catch((error) => this.log.warn({ err: error }, 'dead-worker sweep failed'))
@@ -108,6 +125,7 @@ export class SupervisorRunner {
       });
     }
     this.holding = false;
+    await this.lock?.release();
     this.log.info('supervisor runner stopped');
   }
 
@@ -129,13 +147,11 @@ export class SupervisorRunner {
     const settings = this.settings;
     // Renewed a third of a lease apart at least, however long the interval is.
     const renewEvery = Math.max(10, Math.min(settings.supervisorIntervalMs, Math.floor(settings.supervisorLeaseMs / 3)));
-    const held = await this.takeOrRenew(settings.supervisorLeaseMs);
-    if (!held) {
-      // Try again when the holder's lease lapses (a dead holder is replaced within one lease),
-      // or at the interval, whichever comes first.
-      const remaining = await heartbeatLeaseRemainingMs(this.options.services.db).catch(() => settings.supervisorIntervalMs);
-      return Math.max(10, Math.min(settings.supervisorIntervalMs, remaining + 10));
+    if (!this.holding) {
+      const wait = await this.whileHolderLives(settings);
+      if (wait > 0) return wait;
     }
+    if (!(await this.takeOrRenew(settings.supervisorLeaseMs))) return Math.max(10, Math.min(settings.supervisorIntervalMs, this.sweepEveryMs));
     const now = Date.now();
     if (now >= this.nextTickAt) {
       this.nextTickAt = now + settings.supervisorIntervalMs;
@@ -152,6 +168,35 @@ export class SupervisorRunner {
     return Math.max(10, Math.min(renewEvery, this.nextTickAt - Date.now()));
   }
 
+  /**
+   * Not holding: how long to wait before looking again while another runner holds the governor, or
+   * 0 to try taking it now: it is free, its lease lapsed, or (server mode) its holder's liveness
+   * lock is gone, seen twice, and the governor was released from that dead holder.
+   */
+  private async whileHolderLives(settings: SupervisorSettings): Promise<number> {
+    const { services } = this.options;
+    const { holder, remainingMs, sessionEnded } = await heartbeatHolder(services.db);
+    if (!holder || holder === this.id || remainingMs === 0) return 0;
+    const untilLapse = Math.max(10, Math.min(settings.supervisorIntervalMs, remainingMs + 10));
+    if (!this.lock) return untilLapse;
+    if (!sessionEnded) {
+      this.holderMissing = null;
+      return Math.min(untilLapse, this.sweepEveryMs);
+    }
+    const now = Date.now();
+    if (this.holderMissing?.holder !== holder) this.holderMissing = { holder, since: now };
+    const confirmIn = this.holderMissing.since + this.confirmAfterMs - now;
+    if (confirmIn > 0) return Math.max(10, confirmIn);
+    this.holderMissing = null;
+    try {
+      await releaseGovernor(services, HEARTBEAT_GOVERNOR, { actor: this.id, holder, reason: 'its process died (its database session ended)' });
+      this.log.warn({ holder }, 'the supervising process died (its database session ended): taking over');
+    } catch (error) {
+      if (!(error instanceof GovernorBusyError)) throw error;
+    }
+    return 0;
+  }
+
   private async takeOrRenew(leaseMs: number): Promise<boolean> {
     const { services } = this.options;
     if (this.holding) {
@@ -162,19 +207,26 @@ export class SupervisorRunner {
       } catch (error) {
         if (!(error instanceof GovernorBusyError)) throw error;
         this.holding = false;
+        await this.lock?.release();
         this.log.warn('lost the heartbeat governor (its lease lapsed); trying to take it again');
       }
     }
+    // The lock first: the others never see this runner named holder without it (unless a holder
+    // that lost the governor still has it, and so looks alive: no harm).
+    await this.lock?.hold();
     try {
       await tryAcquireGovernor(services, HEARTBEAT_GOVERNOR, this.id, { leaseMs });
-      this.holding = true;
-      this.nextTickAt = 0;
-      this.log.info('took the heartbeat governor: this process supervises');
-      return true;
     } catch (error) {
+      await this.lock?.release();
       if (error instanceof GovernorBusyError) return false;
       throw error;
     }
+    this.holding = true;
+    this.nextTickAt = 0;
+    this.log.info('took the heartbeat governor: this process supervises');
+    // A holder that died leaves dead workers behind as a rule: look for them now.
+    this.sweep();
+    return true;
   }
 
   private async tick(settings: SupervisorSettings): Promise<SupervisorTick> {

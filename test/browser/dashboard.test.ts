@@ -190,7 +190,7 @@ describe('the dashboard as the local admin (no API key on loopback)', () => {
     await screenshot(page, 'connection-lost');
     // Changed while the dashboard could not hear it: the snapshot after reconnecting shows it.
     await enqueue({ kind: 'test.noop', queue: 'after-the-drop', delayMs: 600_000 });
-    proxy.restore();
+    await proxy.restore();
     await page.locator('[data-state=live]').waitFor({ timeout: 30_000 });
     await page.locator('tr[data-queue=after-the-drop]').waitFor();
     expect(dashboard.problems).toEqual([]);

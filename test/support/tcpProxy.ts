@@ -1,5 +1,7 @@
-// A TCP proxy on loopback between the browser and a Pressroom process: `cut()` drops every
-// connection through it and refuses new ones until `restore()` — a network drop, for real.
+// A TCP proxy on loopback between a client and a server (the browser and a Pressroom process, the
+// API and PostgreSQL): `cut()` drops every connection through it and closes its port, so that new
+// connections are refused, until `restore()` opens the same port again — a server restart or a
+// network drop, for real.
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
 export interface TcpProxy {
@@ -7,20 +9,18 @@ export interface TcpProxy {
   /** Where connections go; a restarted server may listen on another port. */
   retarget(port: number): void;
   cut(): void;
-  restore(): void;
+  restore(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   let target = targetPort;
-  let refusing = false;
   const open = new Set<Socket>();
   const track = (socket: Socket) => {
     open.add(socket);
     socket.once('close', () => open.delete(socket));
   };
   const server: Server = createServer((client) => {
-    if (refusing) return void client.destroy();
     const upstream = connect(target, '127.0.0.1');
     track(client);
     track(upstream);
@@ -34,20 +34,24 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     client.on('close', drop);
     upstream.on('close', drop);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const listen = (port: number) => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const dropAll = () => {
+    for (const socket of open) socket.destroy();
+  };
+  await listen(0);
   const address = server.address();
   if (!address || typeof address === 'string') throw new Error('the proxy has no port');
   return {
     port: address.port,
     retarget: (port) => void (target = port),
     cut() {
-      refusing = true;
-      for (const socket of open) socket.destroy();
+      server.close();
+      dropAll();
     },
-    restore: () => void (refusing = false),
+    restore: () => listen(address.port),
     async close() {
-      for (const socket of open) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      dropAll();
+      if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }

@@ -6,15 +6,12 @@ export function addStartCommand(program: Command): void {
     .description('run the API, a worker and the supervisor in one process')
     .option('--no-demo', 'do not run the demos (document jobs, print pipeline; on by default with the embedded database)')
     .action(async (options: { demo: boolean }) => {
-      const [{ openService }, { untilStopped }, { serveApi }, { startWorker, startSupervisor }, { startDemoFeed }, { startPrintDemo }] = await Promise.all([
-        import('../session.ts'),
-        import('../untilStopped.ts'),
-        import('../serveApi.ts'),
-        import('../../app.ts'),
-        import('../../demoFeed.ts'),
-        import('../../services/print/demo.ts'),
+      const { openService } = await import('../session.ts');
+      // The database opens (PGlite boots, the migrations are checked) while the API's modules load.
+      const [pressroom, [{ untilStopped }, { serveApi }, { startWorker, startSupervisor }, { startDemoFeed }, { startPrintDemo }]] = await Promise.all([
+        openService(),
+        Promise.all([import('../untilStopped.ts'), import('../serveApi.ts'), import('../../app.ts'), import('../../demoFeed.ts'), import('../../services/print/demo.ts')]),
       ]);
-      const pressroom = await openService();
       const api = await serveApi(pressroom);
       const worker = await startWorker(pressroom);
       const supervisor = startSupervisor(pressroom);

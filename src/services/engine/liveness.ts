@@ -3,8 +3,9 @@
 // for as long as it lives; when the process dies, the kernel closes its sockets, PostgreSQL ends
 // the session and the lock is gone. The supervisor finds registered workers whose lock is gone
 // and recovers their runs at once, instead of waiting for their leases to expire. A live but slow
-// worker keeps its session (and its lock) however busy it is.
-import { sql } from 'drizzle-orm';
+// worker keeps its session (and its lock) however busy it is. The supervising process holds a lock
+// of the same kind (SUPERVISOR_LIVENESS_KEY), so that the others take over at once when it dies.
+import { sql, type SQL } from 'drizzle-orm';
 import { query, type Db } from '../../db/client.ts';
 import type { ServiceContext } from '../context.ts';
 import { recoverRunsOfDeadWorkers } from './jobs/recovery.ts';
@@ -22,6 +23,18 @@ const RESTART_GRACE_SECONDS = 10;
 
 /** A key for a new worker's lock: random, positive, 31 bits. */
 export const newLivenessKey = () => 1 + Math.floor(Math.random() * 0x7ffffffe);
+
+/** The supervising process's lock (worker keys are never 0): held while it holds the heartbeat governor. */
+export const SUPERVISOR_LIVENESS_KEY = 0;
+
+/** True when some session of this database holds the liveness lock `key` (an SQL expression). */
+export const livenessLockHeld = (key: SQL) =>
+  sql`exists (select 1 from pg_locks l
+              where l.locktype = 'advisory' and l.database = (select oid from pg_database where datname = current_database())
+                and l.classid = ${LIVENESS_NAMESPACE}::oid and l.objid = ${key}::oid and l.objsubid = 2 and l.granted)`;
+
+/** False in the first seconds after PostgreSQL started, when a missing lock proves nothing. */
+export const sessionsSettled = sql`pg_postmaster_start_time() < now() - ${RESTART_GRACE_SECONDS} * interval '1 second'`;
 
 /**
  * Takes the worker's lock on this session, or confirms it holds it already (after a reconnect
@@ -43,10 +56,7 @@ export async function findWorkersWithoutSession(db: Db): Promise<string[]> {
     db,
     sql`select w.id from workers w
         where w.status in ('running', 'stopping') and w.liveness_key is not null
-          and pg_postmaster_start_time() < now() - ${RESTART_GRACE_SECONDS} * interval '1 second'
-          and not exists (select 1 from pg_locks l
-                          where l.locktype = 'advisory' and l.database = (select oid from pg_database where datname = current_database())
-                            and l.classid = ${LIVENESS_NAMESPACE}::oid and l.objid = w.liveness_key::oid and l.objsubid = 2 and l.granted)`,
+          and ${sessionsSettled} and not ${livenessLockHeld(sql`w.liveness_key`)}`,
   );
   return rows.map((row) => row.id);
 }

@@ -1,7 +1,8 @@
 // The supervisor as a dashboard sees it: who holds the heartbeat governor, until when, and when
-// the next scheduled tick is due.
+// the next scheduled tick is due; and as the other runners see it, whether its process still lives.
 import { sql } from 'drizzle-orm';
 import { query, type Db } from '../../../db/client.ts';
+import { livenessLockHeld, sessionsSettled, SUPERVISOR_LIVENESS_KEY } from '../liveness.ts';
 import type { SupervisorSettings } from './settings.ts';
 import { HEARTBEAT_GOVERNOR } from './types.ts';
 
@@ -26,12 +27,25 @@ export async function getSupervisorState(db: Db, settings: Pick<SupervisorSettin
   return { holder: row.holder, leaseExpiresAt, nextTickAt };
 }
 
-/** How long until the heartbeat governor's lease lapses, by the database clock (0 when it has or is free). */
-export async function heartbeatLeaseRemainingMs(db: Db): Promise<number> {
-  const [row] = await query<{ ms: number | string | null }>(
+export interface HeartbeatHolder {
+  holder: string | null;
+  /** Until its lease lapses, by the database clock (0 when it has, or the governor is free). */
+  remainingMs: number;
+  /**
+   * Server mode: no session holds the supervisor's liveness lock while the lease runs (the holding
+   * process died, or its connection dropped a moment ago), PostgreSQL being up for a while.
+   */
+  sessionEnded: boolean;
+}
+
+/** Who holds the heartbeat governor, for how long yet, and whether its process still has its session. */
+export async function heartbeatHolder(db: Db): Promise<HeartbeatHolder> {
+  const [row] = await query<{ holder: string | null; ms: number | string | null; ended: boolean }>(
     db,
-    sql`select greatest(0, extract(epoch from lease_expires_at - now()) * 1000) as ms from governors
-        where name = ${HEARTBEAT_GOVERNOR} and holder is not null`,
+    sql`select holder, greatest(0, extract(epoch from lease_expires_at - now()) * 1000) as ms,
+               ${sessionsSettled} and not ${livenessLockHeld(sql`${SUPERVISOR_LIVENESS_KEY}`)} as ended
+        from governors where name = ${HEARTBEAT_GOVERNOR} and holder is not null`,
   );
-  return Math.ceil(Number(row?.ms ?? 0));
+  const remainingMs = Math.ceil(Number(row?.ms ?? 0));
+  return { holder: row?.holder ?? null, remainingMs, sessionEnded: remainingMs > 0 && Boolean(row?.ended) };
 }
