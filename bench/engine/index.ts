@@ -32,14 +32,14 @@ export async function runEngineBench(options: EngineBenchOptions): Promise<{ con
   options.log?.(`engine: ${size.jobs} jobs, ${size.runs} run(s), ${systems.map((s) => s.name).join(', ')}`);
   const results = await measureSystems(systems, size, options.log);
   // Pressroom on its own: at size (drain and latency, the figures the table's size could change)
-  // and embedded (no server: no pgbench probe, no peer).
+  // and embedded (bulk, drain, latency: no server, no peer).
   const wanted = (name: string) => !options.systems || options.systems.some((prefix) => name.toLowerCase().startsWith(prefix.toLowerCase()));
   const only = (figures: string[]) => new Set(figures.filter((f) => !size.only || size.only.has(f)));
   const beyond = [
     ...(options.atSize.jobs > 0 && wanted(AT_SIZE_NAME)
       ? await measureSystems([createPressroomAtSize({ databaseUrl, redisUrl, ...options.atSize, log: options.log })], { ...size, only: only(['drain', 'latency']) }, options.log)
       : []),
-    ...(wanted(EMBEDDED_NAME) ? await measureSystems([createEmbeddedPressroom()], { ...size, only: only(['bulk', 'single', 'drain', 'latency']) }, options.log) : []),
+    ...(wanted(EMBEDDED_NAME) ? await measureSystems([createEmbeddedPressroom()], { ...size, only: only(['bulk', 'drain', 'latency']) }, options.log) : []),
   ];
   const checked = targets(results, beyond.find((r) => r.name === AT_SIZE_NAME));
   const beyondRows = tableRows([...results.filter((r) => r.name === 'Pressroom' || r.name === 'graphile-worker'), ...beyond], false);
