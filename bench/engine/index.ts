@@ -1,6 +1,7 @@
 // The engine beside the peers (issue #5, part 1): Pressroom, graphile-worker and pg-boss on the
 // same PostgreSQL (a database of their own each, made and dropped per figure), BullMQ on the same
 // Redis for reference. One console table and one RESULTS.md section.
+import { AT_SIZE_NAME, createEmbeddedPressroom, createPressroomAtSize, EMBEDDED_NAME } from './beyond.ts';
 import { createBullMQ } from './bullmq.ts';
 import { ENGINE_FINDINGS } from './findings.ts';
 import { createGraphileWorker } from './graphileWorker.ts';
@@ -15,6 +16,8 @@ export interface EngineBenchOptions {
   size: BenchSize;
   /** Names (prefixes, any case) of the systems to measure; all when absent. */
   systems?: string[];
+  /** The loaded state of the at-size rows (BENCH_AT_SIZE_JOBS, BENCH_AT_SIZE_HISTORY); 0 jobs skips them. */
+  atSize: { jobs: number; history: number };
   log?: (line: string) => void;
 }
 
@@ -28,14 +31,25 @@ export async function runEngineBench(options: EngineBenchOptions): Promise<{ con
   ].filter((system) => !options.systems || options.systems.some((name) => system.name.toLowerCase().startsWith(name.toLowerCase())));
   options.log?.(`engine: ${size.jobs} jobs, ${size.runs} run(s), ${systems.map((s) => s.name).join(', ')}`);
   const results = await measureSystems(systems, size, options.log);
-  const checked = targets(results);
+  // Pressroom on its own: at size (drain and latency, the figures the table's size could change)
+  // and embedded (bulk, drain, latency: no server, no peer).
+  const wanted = (name: string) => !options.systems || options.systems.some((prefix) => name.toLowerCase().startsWith(prefix.toLowerCase()));
+  const only = (figures: string[]) => new Set(figures.filter((f) => !size.only || size.only.has(f)));
+  const beyond = [
+    ...(options.atSize.jobs > 0 && wanted(AT_SIZE_NAME)
+      ? await measureSystems([createPressroomAtSize({ databaseUrl, redisUrl, ...options.atSize, log: options.log })], { ...size, only: only(['drain', 'latency']) }, options.log)
+      : []),
+    ...(wanted(EMBEDDED_NAME) ? await measureSystems([createEmbeddedPressroom()], { ...size, only: only(['bulk', 'drain', 'latency']) }, options.log) : []),
+  ];
+  const checked = targets(results, beyond.find((r) => r.name === AT_SIZE_NAME));
+  const beyondRows = tableRows([...results.filter((r) => r.name === 'Pressroom' || r.name === 'graphile-worker'), ...beyond], false);
   options.log?.('engine: pgbench probe');
   const probe = await runPgbenchProbe(databaseUrl);
   const probeLines = probe.map((p) => `pgbench, 8 clients, ${p.name}: ${p.tps === null ? `not measured (${p.error})` : `${Math.round(p.tps).toLocaleString('en')} tps`}`);
 
   const consoleLines = [
-    renderTable(tableRows(results)),
-    '',
+    ...(results.length > 0 ? [renderTable(tableRows(results)), ''] : []),
+    ...(beyond.length > 0 ? [renderTable(beyondRows), ''] : []),
     ...checked.map((t) => `target: ${t.target}: ${t.figure} — ${t.met === undefined ? 'not measured' : t.met ? 'met' : 'NOT met'}`),
     ...probeLines,
   ];
@@ -50,7 +64,18 @@ export async function runEngineBench(options: EngineBenchOptions): Promise<{ con
     '',
     renderMarkdownTable(tableRows(results)),
     '',
-    '### Targets (issue #5)',
+    ...(beyond.length > 0
+      ? [
+          '### At size, and embedded',
+          '',
+          `"${AT_SIZE_NAME}": the same figures in the same run while \`jobs\` already holds ${options.atSize.jobs.toLocaleString('en')} finished jobs and \`history\` ${options.atSize.history.toLocaleString('en')} entries (graphile-worker deletes finished jobs; Pressroom keeps them for the operators). ` +
+            `"${EMBEDDED_NAME}": the default with no \`DATABASE_URL\` — PGlite in this process, in-process events, nothing else running — so a newcomer knows what one process without a server gives. The Pressroom and graphile-worker columns repeat the table above.`,
+          '',
+          renderMarkdownTable(beyondRows),
+          '',
+        ]
+      : []),
+    '### Targets (issue #15)',
     '',
     '| target | figure | met |',
     '| --- | --- | --- |',
@@ -65,11 +90,11 @@ export async function runEngineBench(options: EngineBenchOptions): Promise<{ con
     '### Settings',
     '',
   ];
-  for (const result of results) {
+  for (const result of [...results, ...beyond]) {
     markdown.push(`#### ${result.name}`, '', ...Object.entries(result.settings).map(([k, v]) => `- ${k}: ${v}`));
     for (const note of result.notes) markdown.push(`- note: ${note}`);
     for (const error of result.errors) markdown.push(`- **failed**: ${error}`);
     markdown.push('');
   }
-  return { consoleLines, markdown, failed: results.some((r) => r.errors.length > 0) };
+  return { consoleLines, markdown, failed: [...results, ...beyond].some((r) => r.errors.length > 0) };
 }

@@ -76,7 +76,9 @@ export const jobs = pgTable(
   },
   (t) => [
     check('jobs_status_check', sql`status in ('queued', 'running', 'paused', 'completed', 'failed', 'cancelled')`),
-    uniqueIndex('jobs_run_id_key').on(t.runId),
+    // Run ids are unique; text_pattern_ops serves both a lookup by run id and run-id prefix filters
+    // (the dashboard's search box) in any collation: one index where there were two (0010).
+    uniqueIndex('jobs_run_id_unique').on(t.runId.op('text_pattern_ops')),
     // Race-free dedupe: one live job per key; finished jobs free the key.
     uniqueIndex('jobs_dedupe_key_live')
       .on(t.dedupeKey)
@@ -94,8 +96,6 @@ export const jobs = pgTable(
     index('jobs_queue_status_id').on(t.queue, t.status, t.id, t.runAt),
     // The per-minute metrics rollup reads the jobs finished in a few minutes, never the table.
     index('jobs_finished_at').on(t.finishedAt).where(sql`finished_at is not null`),
-    // Run-id prefix filters (the dashboard's search box) in any collation.
-    index('jobs_run_id_pattern').on(t.runId.op('text_pattern_ops')),
   ],
 );
 

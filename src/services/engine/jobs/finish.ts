@@ -32,10 +32,11 @@ export async function completeRuns(ctx: ServiceContext, workerId: string, comple
         finished_at = now(), lease_token = null, lease_expires_at = null, control_request = null,
         progress = coalesce(j.progress, '{}'::jsonb) || '{"percent": 100}'::jsonb`,
       detail: sql`jsonb_build_object('durationMs', upd.metrics->'durationMs') || ${itemCounts}`,
+      summariesOnly: true,
     }),
   );
   await afterRelease(ctx, outcome);
-  return outcome.jobs.map((job) => job.id);
+  return outcome.summaries.map((job) => job.id);
 }
 
 export interface RunFailure extends RunRef {

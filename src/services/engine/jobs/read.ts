@@ -28,7 +28,7 @@ export interface JobFilter {
   createdAfter?: Date;
   createdBefore?: Date;
   runId?: string;
-  /** Run ids starting with this (jobs_run_id_pattern). */
+  /** Run ids starting with this (jobs_run_id_unique). */
   runIdPrefix?: string;
   /** Case-insensitive text anywhere in the payload's JSON. */
   payloadText?: string;

@@ -23,8 +23,9 @@ export interface TransitionSpec {
   /** Extra history detail, a jsonb expression over the updated row `upd`. */
   detail?: SQL;
   /**
-   * Bulk operations: return (and publish) job summaries only, not whole rows; `jobs` is then
-   * empty. Thousands of rows with their payloads are too much to send back for nothing.
+   * Bulk operations and completions: return (and publish) job summaries only, not whole rows;
+   * `jobs` is then empty. Thousands of rows with their payloads and results are too much to send
+   * back for nothing.
    */
   summariesOnly?: boolean;
 }
