@@ -47,7 +47,7 @@ export function renderTracking(f: TrackingFigures): { consoleLines: string[]; ma
       'A real `pressroom serve` takes the records, real `pressroom worker` processes process them, on one PostgreSQL. ' +
       'A job scan reaches its runlist, so a scan updates about 26 production jobs and 50 impositions. ' +
       `${f.scale < 1 ? `Run at ${f.scale} of the issue's sizes (BENCH_TRACKING_SCALE=${f.scale}). ` : ''}` +
-      `The machine is shared by six engineers at work (load average ${f.loadAverage.toFixed(0)} on 2 cores as the run ended): figures are noisy and low.`,
+      `1-minute load average ${f.loadAverage.toFixed(1)} on the 2 cores as the run ended: the figures fall as the load rises (processing is CPU-bound).`,
     '',
     '| Figure | Measured | Target | |',
     '|---|---|---|---|',
