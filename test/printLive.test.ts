@@ -10,12 +10,11 @@ import { updateSettings } from '../src/services/engine/runtimeSettings.ts';
 import { submitDocuments } from '../src/services/print/documents.ts';
 import { getPrintGovernor } from '../src/services/print/printGovernor.ts';
 import { startProductionScans } from '../src/services/print/productionScans.ts';
-import { getScan } from '../src/services/print/reads.ts';
+import { getScan, listExportRows, listSlices } from '../src/services/print/reads.ts';
 import { runPrintMaintenance } from '../src/services/print/runPrintMaintenance.ts';
 import { runScan, startScan } from '../src/services/print/scans.ts';
 import { createScanScope } from '../src/services/print/scopes.ts';
 import { processSlice } from '../src/services/print/slices.ts';
-import { listSlices } from '../src/services/print/reads.ts';
 import type { Worker } from '../src/worker/worker.ts';
 import { useTestDatabase } from './support/db.ts';
 import { useLocalApi } from './support/localApi.ts';
@@ -68,11 +67,23 @@ describe('print pipeline, live', () => {
     const folder = await newPrintFolder();
     worker = await startPrintWorker(services, db().database, scriptedPrinter(folder));
     await waitFor(async () => (await getScan(services.db, scan.id)).status === 'completed', { what: 'the rows printed by the cycle maintenance asked for' });
-    // Once everything has run its course, the next maintenance run finds nothing and resolves both alerts.
-    await waitFor(async () => (await getScan(services.db, stuck.id)).status === 'completed', { what: 'the stuck scan run to its end' });
+    // Once everything has run its course (the second scan ended, its rows printed or skipped as
+    // printed, the print governor idle), the next maintenance run finds nothing and resolves both alerts.
+    await waitFor(
+      async () => {
+        const [scanState, governor, busyRows] = await Promise.all([
+          getScan(services.db, stuck.id),
+          getPrintGovernor(services.db),
+          listExportRows(services.db, { scanId: stuck.id, status: ['queued', 'processing'] }, { first: 1, after: null }),
+        ]);
+        return scanState.status === 'completed' && !governor.isPrinting && !governor.pendingPrintCycle && busyRows.length === 0;
+      },
+      { what: 'the stuck scan run to its end and the printer idle' },
+    );
     await updateSettings(services, { printStuckAfterMs: 300_000 }, by);
     await runPrintMaintenance(services, { dryRun: false }, { actor: 'print-maintenance', reason: 'schedule' });
-    expect((await listAlerts(services.db, { first: 10 })).alerts.every((a) => a.resolvedAt !== null)).toBe(true);
+    const open = (await listAlerts(services.db, { first: 10 })).alerts.filter((a) => a.resolvedAt === null);
+    expect(open.map((a) => `${a.kind}: ${a.message}`)).toEqual([]);
     expect((await printsIn(folder)).sort()).toEqual(['maint-1', 'maint-2', 'maint-3']);
   });
 
