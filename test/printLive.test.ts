@@ -18,7 +18,7 @@ import { processSlice } from '../src/services/print/slices.ts';
 import type { Worker } from '../src/worker/worker.ts';
 import { useTestDatabase } from './support/db.ts';
 import { useLocalApi } from './support/localApi.ts';
-import { documents, newPrintFolder, printsIn, scriptedPrinter, startPrintWorker } from './support/print.ts';
+import { documents, newPrintFolder, printerIdle, printsIn, scriptedPrinter, startPrintWorker } from './support/print.ts';
 import { subscribeWs, wsClient } from './support/subscriptions.ts';
 import { waitFor } from './support/wait.ts';
 
@@ -71,12 +71,12 @@ describe('print pipeline, live', () => {
     // printed, the print governor idle), the next maintenance run finds nothing and resolves both alerts.
     await waitFor(
       async () => {
-        const [scanState, governor, busyRows] = await Promise.all([
+        const [scanState, idle, busyRows] = await Promise.all([
           getScan(services.db, stuck.id),
-          getPrintGovernor(services.db),
+          printerIdle(services.db),
           listExportRows(services.db, { scanId: stuck.id, status: ['queued', 'processing'] }, { first: 1, after: null }),
         ]);
-        return scanState.status === 'completed' && !governor.isPrinting && !governor.pendingPrintCycle && busyRows.length === 0;
+        return scanState.status === 'completed' && idle && busyRows.length === 0;
       },
       { what: 'the stuck scan run to its end and the printer idle' },
     );

@@ -16,7 +16,7 @@ import { runScan, startScan } from '../src/services/print/scans.ts';
 import { createScanScope } from '../src/services/print/scopes.ts';
 import type { Worker } from '../src/worker/worker.ts';
 import { useTestDatabase } from './support/db.ts';
-import { documents, gatedPrinter, newPrintFolder, printsIn, scriptedPrinter, startPrintWorker } from './support/print.ts';
+import { documents, gatedPrinter, newPrintFolder, printerIdle, printsIn, scriptedPrinter, startPrintWorker } from './support/print.ts';
 import { waitFor } from './support/wait.ts';
 
 const db = useTestDatabase();
@@ -66,10 +66,7 @@ describe('print pipeline', () => {
     expect(lanes.find((l) => l.lane === 'historical')!.counts).toMatchObject({ exported: 25, queued: 0, processing: 0 });
     // A cycle requested while the last one ran is enqueued just after that one lets go of the
     // governor, so wait for the governor to settle: not printing and nothing pending.
-    await waitFor(async () => {
-      const g = await getPrintGovernor(services.db);
-      return !g.isPrinting && !g.pendingPrintCycle;
-    }, { what: 'print governor idle with no cycle pending' });
+    await waitFor(() => printerIdle(services.db), { what: 'print governor idle with no cycle pending' });
     const history = await listHistory(services.db, { targetType: 'printScan', targetId: String(scan.id) }, { first: 10 });
     expect(history.entries.map((e) => e.operation).reverse()).toEqual(['create', 'start', 'complete']);
   });

@@ -3,10 +3,11 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Database } from '../../src/db/client.ts';
+import type { Database, Db } from '../../src/db/client.ts';
 import { engineHandlers } from '../../src/handlers/index.ts';
 import { createPrintHandlers } from '../../src/handlers/print/index.ts';
 import type { ServiceContext } from '../../src/services/context.ts';
+import { getPrintGovernor } from '../../src/services/print/printGovernor.ts';
 import { createScriptedPrinter, type PrinterScript } from '../../src/services/print/printers/index.ts';
 import type { Printer } from '../../src/services/print/printers/printer.ts';
 import { createRegistry } from '../../src/worker/handler.ts';
@@ -29,6 +30,12 @@ export function startPrintWorker(
   options: Partial<Omit<WorkerOptions, 'services' | 'database' | 'handlers'>> = {},
 ): Promise<Worker> {
   return startTestWorker(services, database, { handlers: createRegistry([...engineHandlers, ...handlers, ...createPrintHandlers(() => printer)]), ...options });
+}
+
+/** The print governor settled: no cycle printing and none pending. */
+export async function printerIdle(db: Db): Promise<boolean> {
+  const governor = await getPrintGovernor(db);
+  return !governor.isPrinting && !governor.pendingPrintCycle;
 }
 
 export const scriptedPrinter = (folder: string, script: PrinterScript = {}) => createScriptedPrinter(folder, script);

@@ -20,6 +20,8 @@ export function printAuthCases(services: () => ServiceContext, result: (name: st
   const scope = async () => (await createScanScope(services(), { name: unique('scope-auth'), lane: 'historical', customer: 'auth' }, by)).name;
   const none = async () => ({});
   const simple = (name: string, success: string, args: string, minRole: AuthCase['minRole'] = 'operator'): AuthCase => ({ name, minRole, success, document: `mutation M { ${result(name, args)} }`, prepare: none });
+  /** A mutation on a scan scope made for it; `$name` in `args` is the scope's name. */
+  const onScope = (name: string, success: string, args: string): AuthCase => ({ name, minRole: 'operator', success, document: `mutation M($name: String!) { ${result(name, args)} }`, prepare: async () => ({ name: await scope() }) });
   return [
     {
       name: 'submitDocuments',
@@ -35,27 +37,9 @@ export function printAuthCases(services: () => ServiceContext, result: (name: st
       document: `mutation M($name: String!) { ${result('createPrintScanScope', 'name: $name, input: { lane: "historical", customer: "auth" }, reason: "auth"')} }`,
       prepare: async () => ({ name: unique('scope-auth') }),
     },
-    {
-      name: 'updatePrintScanScope',
-      minRole: 'operator',
-      success: 'PrintScanScope',
-      document: `mutation M($name: String!) { ${result('updatePrintScanScope', 'name: $name, input: { documentType: "invoice" }, reason: "auth"')} }`,
-      prepare: async () => ({ name: await scope() }),
-    },
-    {
-      name: 'deletePrintScanScope',
-      minRole: 'operator',
-      success: 'PrintScanScope',
-      document: `mutation M($name: String!) { ${result('deletePrintScanScope', 'name: $name, reason: "auth"')} }`,
-      prepare: async () => ({ name: await scope() }),
-    },
-    {
-      name: 'startPrintScan',
-      minRole: 'operator',
-      success: 'PrintScan',
-      document: `mutation M($name: String!) { ${result('startPrintScan', 'scope: $name, reason: "auth"')} }`,
-      prepare: async () => ({ name: await scope() }),
-    },
+    onScope('updatePrintScanScope', 'PrintScanScope', 'name: $name, input: { documentType: "invoice" }, reason: "auth"'),
+    onScope('deletePrintScanScope', 'PrintScanScope', 'name: $name, reason: "auth"'),
+    onScope('startPrintScan', 'PrintScan', 'scope: $name, reason: "auth"'),
     {
       name: 'cancelPrintScan',
       minRole: 'operator',
