@@ -10,13 +10,15 @@ import { getScan, listBatches, listExportRows, listSlices, findDedupeMarker } fr
 import { requeueExportRows } from '../src/services/print/requeueExportRows.ts';
 import { requestPrintCycle } from '../src/services/print/requestPrintCycle.ts';
 import { processSlice } from '../src/services/print/slices.ts';
-import { listJobs } from '../src/services/engine/jobs/read.ts';
+import { getJob, listJobs } from '../src/services/engine/jobs/read.ts';
+import { releaseGovernor } from '../src/services/engine/governors.ts';
+import { runPrintMaintenance } from '../src/services/print/runPrintMaintenance.ts';
 import { listDocuments } from '../src/services/print/documents.ts';
 import { runScan, startScan } from '../src/services/print/scans.ts';
 import { createScanScope } from '../src/services/print/scopes.ts';
 import type { Worker } from '../src/worker/worker.ts';
 import { useTestDatabase } from './support/db.ts';
-import { documents, gatedPrinter, newPrintFolder, printerIdle, printsIn, scriptedPrinter, startPrintWorker } from './support/print.ts';
+import { documents, gatedPrinter, newPrintFolder, printerIdle, printPipelineSettled, printsIn, scriptedPrinter, startPrintWorker } from './support/print.ts';
 import { waitFor } from './support/wait.ts';
 
 const db = useTestDatabase();
@@ -24,6 +26,7 @@ const by = { actor: 'ada', reason: 'test' };
 let worker: Worker | undefined;
 
 afterEach(async () => {
+  if (worker) await waitFor(() => printPipelineSettled(db().services.db), { what: 'the print pipeline settled (no print job due or running, governor idle)' });
   await worker?.stop();
   worker = undefined;
 });
@@ -115,6 +118,24 @@ describe('print pipeline', () => {
     expect(cycles.map((job) => job.id).sort((a, b) => a - b)).toEqual([first.id, expect.any(Number)]);
     expect(cycles).toHaveLength(2);
     expect(await getPrintGovernor(services.db)).toMatchObject({ isPrinting: false, pendingPrintCycle: false });
+  });
+
+  it('maintenance asks for no second cycle while a cycle job runs, even one whose governor was force-released', async () => {
+    const { services, database } = db();
+    // Chunks of 2 out of 6 rows: while the first chunk prints, rows wait Queued for this cycle.
+    await updateSettings(services, { printChunkSize: 2 }, by);
+    const gate = gatedPrinter(await newPrintFolder());
+    worker = await startPrintWorker(services, database, gate.printer);
+    await scanOf('held', 6, 'historical');
+    await waitFor(async () => (await getPrintGovernor(services.db)).isPrinting, { what: 'a cycle printing' });
+    const cycle = (await getPrintGovernor(services.db)).currentCycle!;
+    await releaseGovernor(services, 'print', { actor: 'ada', reason: 'test', force: true });
+    const report = await runPrintMaintenance(services, { dryRun: false }, { actor: 'print-maintenance', reason: 'schedule' });
+    expect(report.findings.map((f) => f.kind)).not.toContain('print.rowsWithoutCycle');
+    expect(report.cycleRequested).toBe(false);
+    gate.open();
+    await waitFor(async () => (await getJob(services.db, cycle.id)).status === 'completed', { what: 'the cycle completed' });
+    expect((await listJobs(services.db, { kind: 'print.cycle' }, { first: 50 })).jobs.filter((job) => job.id > cycle.id)).toEqual([]);
   });
 
   it('prints a document queued by two scans at once only once', async () => {

@@ -39,3 +39,17 @@ export async function withEvents<T>(ctx: ServiceContext, work: (emit: Emit) => P
 function publishAll(ctx: ServiceContext, events: { type: EventName; payload: unknown }[]) {
   for (const { type, payload } of events) ctx.bus.publish(type, payload as never);
 }
+
+/**
+ * A service context whose statements run in the transaction `tx`, whose events join the
+ * transaction's (published after its commit) and which notifies workers only after the commit.
+ */
+export function transactionContext(ctx: ServiceContext, tx: Db, emit: Emit): ServiceContext {
+  const bus: EventBus = {
+    publish: (type, payload) => emit(type, payload),
+    subscribe: () => () => {},
+    subscribed: async () => {},
+    close: async () => {},
+  };
+  return { ...ctx, db: tx, bus, notifier: { jobsReady: async () => {}, drain: async () => {} } };
+}

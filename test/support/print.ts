@@ -3,7 +3,8 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Database, Db } from '../../src/db/client.ts';
+import { sql } from 'drizzle-orm';
+import { query, type Database, type Db } from '../../src/db/client.ts';
 import { engineHandlers } from '../../src/handlers/index.ts';
 import { createPrintHandlers } from '../../src/handlers/print/index.ts';
 import type { ServiceContext } from '../../src/services/context.ts';
@@ -36,6 +37,20 @@ export function startPrintWorker(
 export async function printerIdle(db: Db): Promise<boolean> {
   const governor = await getPrintGovernor(db);
   return !governor.isPrinting && !governor.pendingPrintCycle;
+}
+
+/**
+ * Nothing the test set going is left to run: no print job due or running, the governor idle.
+ * Tests of one file share a database, so a test waits for this before it stops its worker: a
+ * cycle it caused (one asked for during the last cycle is enqueued after it) would otherwise be
+ * claimed by the next test's worker and print into that test's folder.
+ */
+export async function printPipelineSettled(db: Db): Promise<boolean> {
+  const [live] = await query<{ n: number }>(
+    db,
+    sql`select count(*)::int as n from jobs where kind like 'print.%' and (status = 'running' or (status = 'queued' and run_at <= now()))`,
+  );
+  return live!.n === 0 && (await printerIdle(db));
 }
 
 export const scriptedPrinter = (folder: string, script: PrinterScript = {}) => createScriptedPrinter(folder, script);

@@ -3,7 +3,7 @@
 // more after release.
 import { sql } from 'drizzle-orm';
 import { query, type Db } from '../../db/client.ts';
-import { inTransaction, type Emit, type ServiceContext } from '../context.ts';
+import { inTransaction, transactionContext, type Emit, type ServiceContext } from '../context.ts';
 import { GovernorBusyError, NotFoundError } from '../errors.ts';
 import { appendHistory } from './history.ts';
 import type { EnqueueInput } from './jobs/input.ts';
@@ -155,29 +155,30 @@ export async function requestGovernorRun(ctx: ServiceContext, name: string, job:
   return { job: enqueued, pending: false };
 }
 
-/** After a release: if a run was asked for meanwhile and named a job, enqueue it now, exactly once. */
+/**
+ * After a release: if a run was asked for meanwhile and named a job, enqueue it now, exactly once.
+ * Clearing `pending` and enqueueing the job commit together, so no moment shows the governor free
+ * with no run pending and none queued (print maintenance would read that as rows without a cycle).
+ */
 export async function startPendingRun(ctx: ServiceContext, governor: Governor): Promise<Job | null> {
   if (!governor.pending) return null;
-  const [taken] = await query<{ pending_job: EnqueueInput | null }>(
-    ctx.db,
-    // RETURNING shows the row after the update, where pending_job is already null: take it from `taken`.
-    sql`update governors g set pending = false, pending_job = null, updated_at = now()
-        from (select name, pending_job from governors
-              where name = ${governor.name} and pending and pending_job is not null and holder is null
-              for update) taken
-        where g.name = taken.name
-        returning taken.pending_job`,
-  );
-  if (!taken?.pending_job) return null;
-  try {
-    const { job } = await enqueueJob(ctx, taken.pending_job, { actor: 'governor', reason: `pending run of ${governor.name}` });
-    return job;
-  } catch (error) {
-    await ctx.db.execute(
-      sql`update governors set pending = true, pending_job = ${JSON.stringify(taken.pending_job)}::jsonb where name = ${governor.name}`,
+  const job = await inTransaction(ctx, async (tx, emit) => {
+    const [taken] = await query<{ pending_job: EnqueueInput | null }>(
+      tx,
+      // RETURNING shows the row after the update, where pending_job is already null: take it from `taken`.
+      sql`update governors g set pending = false, pending_job = null, updated_at = now()
+          from (select name, pending_job from governors
+                where name = ${governor.name} and pending and pending_job is not null and holder is null
+                for update) taken
+          where g.name = taken.name
+          returning taken.pending_job`,
     );
-    throw error;
-  }
+    if (!taken?.pending_job) return null;
+    const by = { actor: 'governor', reason: `pending run of ${governor.name}` };
+    return (await enqueueJob(transactionContext(ctx, tx, emit), taken.pending_job, by)).job;
+  });
+  if (job) ctx.notifier.jobsReady().catch((error) => ctx.log.warn({ err: error }, 'could not notify workers'));
+  return job;
 }
 
 /**

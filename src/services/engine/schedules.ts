@@ -8,9 +8,8 @@ import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { storableJsonObject } from '../storableJson.ts';
 import { query, type Db } from '../../db/client.ts';
-import { inTransaction, type Emit, type ServiceContext } from '../context.ts';
+import { inTransaction, transactionContext, type ServiceContext } from '../context.ts';
 import { InvalidInputError, NotFoundError } from '../errors.ts';
-import type { EventBus } from '../events.ts';
 import { appendHistory } from './history.ts';
 import { enqueueJob } from './jobs/enqueue.ts';
 import { enqueueInput } from './jobs/input.ts';
@@ -326,18 +325,4 @@ async function fireSlot(ctx: ServiceContext, schedule: Schedule, now: Date, by: 
   if (!outcome) return { fired: 0, skipped: 0 };
   ctx.notifier.jobsReady().catch((error) => ctx.log.warn({ err: error }, 'could not notify workers'));
   return { fired: outcome.deduplicated ? 0 : 1, skipped: missed + (outcome.deduplicated ? 1 : 0) };
-}
-
-/**
- * A service context whose statements run in the transaction `tx`, whose events join the
- * transaction's (published after its commit) and which notifies workers only after the commit.
- */
-function transactionContext(ctx: ServiceContext, tx: Db, emit: Emit): ServiceContext {
-  const bus: EventBus = {
-    publish: (type, payload) => emit(type, payload),
-    subscribe: () => () => {},
-    subscribed: async () => {},
-    close: async () => {},
-  };
-  return { ...ctx, db: tx, bus, notifier: { jobsReady: async () => {}, drain: async () => {} } };
 }

@@ -33,7 +33,7 @@ const KINDS: MaintenanceFinding['kind'][] = ['print.stuckScan', 'print.stuckSlic
 
 export async function findMaintenanceIssues(ctx: ServiceContext): Promise<MaintenanceFinding[]> {
   const stuckMs = ctx.settings.printStuckAfterMs;
-  const [scans, slices, governor, backlog, queuedCycles] = await Promise.all([
+  const [scans, slices, governor, backlog, liveCycles] = await Promise.all([
     query<{ id: number; created_at: string }>(
       ctx.db,
       sql`select id, created_at from print_scans where status = 'pending' and created_at < now() - ${stuckMs} * interval '1 millisecond' order by id limit 100`,
@@ -47,7 +47,9 @@ export async function findMaintenanceIssues(ctx: ServiceContext): Promise<Mainte
     ),
     getPrintGovernor(ctx.db),
     printableBacklog(ctx.db),
-    query<{ n: number }>(ctx.db, sql`select count(*)::int as n from jobs where governor_key = ${PRINT_GOVERNOR} and status = 'queued'`),
+    // A cycle job running counts even when it does not hold the governor (an operator
+    // force-released it): asking for another would print beside it.
+    query<{ n: number }>(ctx.db, sql`select count(*)::int as n from jobs where governor_key = ${PRINT_GOVERNOR} and status in ('queued', 'running')`),
   ]);
   const findings: MaintenanceFinding[] = [
     ...scans.map((scan) => ({ kind: 'print.stuckScan' as const, targetType: 'printScan', targetId: String(scan.id), message: `scan ${scan.id} has been Pending since ${new Date(scan.created_at).toISOString()}: its scan job has not run` })),
@@ -55,7 +57,7 @@ export async function findMaintenanceIssues(ctx: ServiceContext): Promise<Mainte
   ];
   const printer = stuckReason(governor.currentCycle, governor.holder, stuckMs);
   if (printer) findings.push({ kind: 'print.stuckPrinter', targetType: 'governor', targetId: PRINT_GOVERNOR, message: `the print cycle is stuck: ${printer}` });
-  if (backlog.ready > 0 && !governor.isPrinting && !governor.pendingPrintCycle && queuedCycles[0]!.n === 0) {
+  if (backlog.ready > 0 && !governor.isPrinting && !governor.pendingPrintCycle && liveCycles[0]!.n === 0) {
     findings.push({ kind: 'print.rowsWithoutCycle', targetType: 'governor', targetId: PRINT_GOVERNOR, message: `${backlog.ready} rows are Queued and no print cycle is running or scheduled` });
   }
   return findings;
