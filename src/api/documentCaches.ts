@@ -17,6 +17,11 @@ const DOCUMENT_BYTES_PER_CHAR = 160;
 /** A parse error, its stack frames released (below): message, locations, source; about 2 KB. */
 const ERROR_BYTES = 3 * 1024;
 
+const DOCUMENTS_MB = 48;
+const ERRORS_MB = 16;
+/** What the two caches may keep in all. */
+export const DOCUMENT_CACHES_MB = DOCUMENTS_MB + ERRORS_MB;
+
 export const documentCharge = (text: string) => text.length * DOCUMENT_BYTES_PER_CHAR;
 export const errorCharge = (text: string) => ERROR_BYTES + text.length * 2;
 
@@ -24,13 +29,13 @@ export function boundedDocumentCaches() {
   return {
     documentCache: new LRUCache<string, DocumentNode>({
       max: MAX_ENTRIES,
-      maxSize: 48 * 1024 * 1024,
+      maxSize: DOCUMENTS_MB * 1024 * 1024,
       maxEntrySize: documentCharge('x'.repeat(MAX_ENTRY_CHARS)),
       sizeCalculation: (_document, text) => documentCharge(text),
     }),
     errorCache: new LRUCache<string, object>({
       max: MAX_ENTRIES,
-      maxSize: 16 * 1024 * 1024,
+      maxSize: ERRORS_MB * 1024 * 1024,
       maxEntrySize: errorCharge('x'.repeat(MAX_ENTRY_CHARS)),
       sizeCalculation: (_error, text) => errorCharge(text),
     }),
