@@ -14,7 +14,10 @@ const MAX_ENTRY_CHARS = 64 * 1024;
  * 120-130 bytes per character; charged with a margin.
  */
 const DOCUMENT_BYTES_PER_CHAR = 160;
-/** A parse error, its stack frames released (below): message, locations, source; about 2 KB. */
+/**
+ * A parse error, its stack frames released (below): message, locations, source; about 2 KB. Also
+ * what keeps the charge of the empty document above 0, which lru-cache refuses with a TypeError.
+ */
 const ERROR_BYTES = 3 * 1024;
 
 const DOCUMENTS_MB = 48;
