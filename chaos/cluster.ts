@@ -26,9 +26,10 @@ export interface Cluster {
   database: Database;
   services: ServiceContext;
   processes: PressroomProcess[];
-  spawn(command: 'serve' | 'worker' | 'supervisor', env?: Record<string, string>): PressroomProcess;
+  /** `nodeArgs` go to node itself. */
+  spawn(command: 'serve' | 'worker' | 'supervisor', env?: Record<string, string>, nodeArgs?: string[]): PressroomProcess;
   /** A `pressroom serve` on a free loopback port; resolves with its GraphQL URL once it listens. */
-  serve(env?: Record<string, string>): Promise<{ process: PressroomProcess; url: string }>;
+  serve(env?: Record<string, string>, nodeArgs?: string[]): Promise<{ process: PressroomProcess; url: string }>;
   close(): Promise<void>;
 }
 
@@ -65,13 +66,13 @@ export async function startCluster(name: string): Promise<Cluster> {
     database,
     services,
     processes,
-    spawn(command, extra = {}) {
-      const child = spawnPressroom(command, { ...env, ...extra });
+    spawn(command, extra = {}, nodeArgs = []) {
+      const child = spawnPressroom(command, { ...env, ...extra }, nodeArgs);
       processes.push(child);
       return child;
     },
-    async serve(extra = {}) {
-      const child = cluster.spawn('serve', { PRESSROOM_HOST: '127.0.0.1', PRESSROOM_PORT: '0', LOG_LEVEL: 'info', ...extra });
+    async serve(extra = {}, nodeArgs = []) {
+      const child = cluster.spawn('serve', { PRESSROOM_HOST: '127.0.0.1', PRESSROOM_PORT: '0', LOG_LEVEL: 'info', ...extra }, nodeArgs);
       const [, graphqlUrl] = await child.waitFor(/GraphiQL at (http:\/\/\S+\/graphql)/);
       return { process: child, url: graphqlUrl! };
     },

@@ -2,10 +2,14 @@
 // graphql-ws: documents cut, spliced and garbled from real operations, deep nesting, many aliases,
 // variables of every wrong kind. Counts what must never happen: a 5xx, a stack trace, SQL or a path
 // in a response, no answer within 10 s, a WebSocket closed by the server, the process dying; and
-// the API's memory (RSS from /metrics) before, after and after a rest.
+// the API's memory over two rounds of half the documents each: RSS (from /metrics) as each round
+// ends and after a rest, then RSS and heap after a full GC (through the inspector: the API runs
+// with --inspect, nothing in the product). Bounded memory: the second round ends where the first did.
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { graphiqlExamples } from '../src/api/examples/index.ts';
+import { collectGarbage, InspectorSession, INSPECT_ARG, INSPECTOR_URL } from '../bench/fanout/inspector.ts';
+import { DOCUMENT_CACHES_MB } from '../src/api/documentCaches.ts';
 import type { Cluster } from './cluster.ts';
 import { sleep } from './cluster.ts';
 
@@ -18,11 +22,35 @@ export interface FuzzResult {
   leaks: number;
   hangs: number;
   socketsClosed: number;
-  rssBeforeMb: number;
-  rssAfterMb: number;
-  rssRestedMb: number;
+  /** After a full GC, before the first document. */
+  before: MemoryAfterGc;
+  rounds: FuzzRound[];
   examples: string[];
 }
+
+export interface MemoryAfterGc {
+  rssMb: number;
+  heapMb: number;
+}
+
+export interface FuzzRound extends MemoryAfterGc {
+  documents: number;
+  /** RSS as the round ends, and after 10 s at rest (before the GC). */
+  rssAfterMb: number;
+  rssRestedMb: number;
+}
+
+/**
+ * Bounded: what the fuzz leaves on the heap (after a full GC, from before the first round to after
+ * the second) is within what the parse caches may keep, and the second round adds at most this.
+ */
+export const ROUND_HEAP_MARGIN_MB = 16;
+
+export function memoryBounded({ before, rounds: [first, second] }: FuzzResult): boolean {
+  return first !== undefined && second !== undefined && second.heapMb - before.heapMb <= DOCUMENT_CACHES_MB && second.heapMb <= first.heapMb + ROUND_HEAP_MARGIN_MB;
+}
+
+const MB = 1024 * 1024;
 
 const HANG_MS = 10_000;
 /** What a response must never contain: a stack frame, SQL, a file path. */
@@ -71,11 +99,24 @@ export function fuzzDocument(next: () => number): { query: string; variables: un
 }
 
 export async function runFuzz(cluster: Cluster, documents: number, log: (line: string) => void, seed = 14): Promise<FuzzResult> {
-  const { process: api, url } = await cluster.serve({ NODE_ENV: 'production' });
+  const { process: api, url } = await cluster.serve({ NODE_ENV: 'production' }, [INSPECT_ARG]);
+  const inspector = await InspectorSession.open((await api.waitFor(INSPECTOR_URL))[1]!);
   const base = url.replace(/\/graphql$/, '');
-  const rss = async () => Number(/^pressroom_process_resident_memory_bytes (\S+)$/m.exec(await (await fetch(`${base}/metrics`)).text())?.[1]) / 1024 / 1024;
+  const rss = async () => Number(/^pressroom_process_resident_memory_bytes (\S+)$/m.exec(await (await fetch(`${base}/metrics`)).text())?.[1]) / MB;
+  const afterGc = async (): Promise<MemoryAfterGc> => {
+    await collectGarbage(inspector);
+    const { result } = await inspector.call<{ result: { value: string } }>('Runtime.evaluate', { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true });
+    const usage = JSON.parse(result.value) as NodeJS.MemoryUsage;
+    return { rssMb: usage.rss / MB, heapMb: usage.heapUsed / MB };
+  };
+  const endRound = async (count: number) => {
+    const rssAfterMb = await rss();
+    await sleep(10_000);
+    const rssRestedMb = await rss();
+    result.rounds.push({ documents: count, rssAfterMb, rssRestedMb, ...(await afterGc()) });
+  };
   const next = random(seed);
-  const result: FuzzResult = { documents, http: 0, ws: 0, crashes: 0, serverErrors: 0, leaks: 0, hangs: 0, socketsClosed: 0, rssBeforeMb: await rss(), rssAfterMb: NaN, rssRestedMb: NaN, examples: [] };
+  const result: FuzzResult = { documents, http: 0, ws: 0, crashes: 0, serverErrors: 0, leaks: 0, hangs: 0, socketsClosed: 0, before: await afterGc(), rounds: [], examples: [] };
   const note = (what: string, text: string) => {
     if (result.examples.length < 10) result.examples.push(`${what}: ${text.slice(0, 200)}`);
   };
@@ -156,7 +197,9 @@ export async function runFuzz(cluster: Cluster, documents: number, log: (line: s
       );
     });
 
+  const firstRound = Math.floor(documents / 2);
   for (let i = 0; i < documents; i++) {
+    if (i === firstRound) await endRound(firstRound);
     const { query, variables } = fuzzDocument(next);
     try {
       if (i % 2 === 0) await overHttp(query, variables);
@@ -182,10 +225,7 @@ export async function runFuzz(cluster: Cluster, documents: number, log: (line: s
   stopKeepOpen();
   await client.dispose();
   if (api.child.exitCode !== null || api.child.signalCode !== null) result.crashes = Math.max(result.crashes, 1);
-  else {
-    result.rssAfterMb = await rss();
-    await sleep(10_000);
-    result.rssRestedMb = await rss();
-  }
+  else await endRound(documents - firstRound);
+  inspector.close();
   return result;
 }

@@ -1,7 +1,8 @@
 // The reliability suite's figures: console lines and the `reliability` section of bench/RESULTS.md.
 import { cpus } from 'node:os';
 import type { FolderLockResult } from './folderLock.ts';
-import type { FuzzResult } from './fuzz.ts';
+import { DOCUMENT_CACHES_MB } from '../src/api/documentCaches.ts';
+import { memoryBounded, ROUND_HEAP_MARGIN_MB, type FuzzResult, type FuzzRound } from './fuzz.ts';
 import type { PostgresRestartsResult } from './postgresRestarts.ts';
 import type { RedisOutageResult } from './redisOutage.ts';
 import type { WorkerKillsResult } from './workerKills.ts';
@@ -44,8 +45,14 @@ export function reliabilityLines(r: ChaosResults): string[] {
   }
   if (r.fuzz) {
     const f = r.fuzz;
+    const bounded = memoryBounded(f);
+    const mb = (n: number) => n.toFixed(0);
+    const round = (x: FuzzRound, n: number) =>
+      `round ${n} (${x.documents}): RSS ${mb(x.rssAfterMb)} MB as it ends, ${mb(x.rssRestedMb)} MB after 10 s at rest, ${mb(x.rssMb)} MB after a full GC (heap ${mb(x.heapMb)} MB)`;
     lines.push(
-      `- **${f.documents} fuzzed GraphQL documents** (${f.http} over HTTP POST/GET, ${f.ws} over graphql-ws; cut, spliced, garbled, deep, aliased, wrong variables): ${f.crashes} crashes, ${f.serverErrors} 5xx, ${f.leaks} responses with a stack trace, SQL or a path, ${f.hangs} hangs, ${f.socketsClosed} sockets closed by the server; API RSS ${f.rssBeforeMb.toFixed(0)} → ${f.rssAfterMb.toFixed(0)} MB, ${f.rssRestedMb.toFixed(0)} MB after 10 s at rest — ${ok(f.crashes + f.serverErrors + f.leaks + f.hangs + f.socketsClosed === 0)}.` +
+      `- **${f.documents} fuzzed GraphQL documents** (${f.http} over HTTP POST/GET, ${f.ws} over graphql-ws; cut, spliced, garbled, deep, aliased, wrong variables): ${f.crashes} crashes, ${f.serverErrors} 5xx, ${f.leaks} responses with a stack trace, SQL or a path, ${f.hangs} hangs, ${f.socketsClosed} sockets closed by the server; ` +
+        `API memory before: RSS ${mb(f.before.rssMb)} MB, heap ${mb(f.before.heapMb)} MB after a full GC; ${f.rounds.map((x, i) => round(x, i + 1)).join('; ')}; ` +
+        `bound (the heap kept after round 2 within the parse caches' ${DOCUMENT_CACHES_MB} MB, and within ${ROUND_HEAP_MARGIN_MB} MB of round 1's) ${bounded ? 'held' : '**not held**'} — ${ok(f.crashes + f.serverErrors + f.leaks + f.hangs + f.socketsClosed === 0 && bounded)}.` +
         (f.examples.length ? ` Examples: ${f.examples.map((e) => `\`${e.replace(/`/g, "'")}\``).join('; ')}` : ''),
     );
   }

@@ -1,7 +1,8 @@
 // Errors that say what happened: a GET with variables that are not JSON is the client's mistake
-// (400); a database that cannot be reached is DATABASE_UNAVAILABLE with HTTP 503 and Retry-After,
-// answered within the connect timeout even when PostgreSQL does not answer at all; a port or host
-// the API cannot listen on, and a supervisor lease shorter than its interval, are one clear line.
+// (400), an empty document a syntax error (not a 500); a database that cannot be reached is
+// DATABASE_UNAVAILABLE with HTTP 503 and Retry-After, answered within the connect timeout even when
+// PostgreSQL does not answer at all; a port or host the API cannot listen on, and a supervisor lease
+// shorter than its interval, are one clear line.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer, type ApiServer } from '../src/api/server.ts';
 import { loadConfig } from '../src/config.ts';
@@ -12,7 +13,7 @@ import { apiOn, silentPort } from './support/unreachable.ts';
 const db = useTestDatabase();
 const CSRF = { 'x-graphql-yoga-csrf': '1', accept: 'application/json' };
 
-describe('bad GET parameters', () => {
+describe('bad requests', () => {
   let api: ApiServer;
   beforeAll(async () => {
     api = await startApiServer({ services: db().services, host: '127.0.0.1', port: 0, production: true });
@@ -28,6 +29,13 @@ describe('bad GET parameters', () => {
     const response = await fetch(url, { headers: CSRF });
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ errors: [{ message: 'The variables and extensions parameters must be JSON objects.', extensions: { code: 'BAD_REQUEST' } }] });
+  });
+
+  // Its parse error was charged 0 by the error cache, which lru-cache refuses with a TypeError (a 500).
+  it('an empty document gets its syntax error, not a 500', async () => {
+    const response = await fetch(api.url, { method: 'POST', headers: { ...CSRF, 'content-type': 'application/json' }, body: JSON.stringify({ query: '' }) });
+    expect(response.status).toBeLessThan(500);
+    expect(await response.json()).toMatchObject({ errors: [{ message: 'Syntax Error: Unexpected <EOF>.', extensions: { code: 'GRAPHQL_PARSE_FAILED' } }] });
   });
 });
 

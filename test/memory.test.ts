@@ -8,6 +8,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startApiServer, type ApiServer } from '../src/api/server.ts';
 import { useTestDatabase } from './support/db.ts';
 import { subscribeSse, subscribeWs, wsClient } from './support/subscriptions.ts';
+import { documentCharge, errorCharge } from '../src/api/documentCaches.ts';
 
 setFlagsFromString('--expose_gc');
 const gc = runInNewContext('gc') as () => void;
@@ -72,3 +73,23 @@ it('keeps the heap flat over thousands of requests and hundreds of subscription 
   // (a few hundred KB to 2.5 MB here, not growing round after round).
   expect(deltaMb).toBeLessThan(4);
 }, 240_000);
+
+it('keeps no more per cached invalid document than the parse caches charge for it', async () => {
+  // Each document different, so each is parsed, validated and cached (src/api/documentCaches.ts);
+  // with the documents of the test above, fewer than the caches' 1,000 entries: none is evicted.
+  const invalid = (i: number) =>
+    i % 2 === 0
+      ? `query V${i} { queues { name nope${i} stats { queued } } a${i}: jobs(first: 5) { edges { node { id bogus${i} status } } } }`
+      : `query P${i} { queues { name stats { queued } } jobs(first: 5) { edges { node { id status ${i} `;
+  for (let i = 1_000; i < 1_100; i++) await post(invalid(i));
+  const before = await heapAfterGc();
+  let charged = 0;
+  for (let i = 0; i < 400; i++) {
+    charged += i % 2 === 0 ? documentCharge(invalid(i)) : errorCharge(invalid(i));
+    await post(invalid(i));
+  }
+  const kept = (await heapAfterGc()) - before;
+  console.info(`400 invalid documents: ${(kept / 1024 / 1024).toFixed(2)} MB kept, ${(charged / 1024 / 1024).toFixed(2)} MB charged by the caches`);
+  // With their errors' stack frames kept, that was about 10 MB (the validation context of each).
+  expect(kept).toBeLessThan(charged);
+}, 60_000);

@@ -18,7 +18,7 @@ import { bearerToken, refusalOf } from './auth.ts';
 import type { ApiContext, Caller } from './context.ts';
 import { AbuseGuard, type AbuseLimits, type ConnectionHolder } from './limits/index.ts';
 import { LimitError } from './limits/errors.ts';
-import { boundedDocumentCaches } from './documentCaches.ts';
+import { boundedDocumentCaches, releaseErrorFrames } from './documentCaches.ts';
 import { graphiqlPage } from './graphiql.ts';
 import { createLoaders } from './loaders.ts';
 import { httpRoutes } from './routes/index.ts';
@@ -115,6 +115,7 @@ export function createApi(
     },
     plugins: [
       operatorLogPlugin(),
+      releaseErrorFrames(),
       // A request a browser could send cross-site without a preflight (GET, form or text/plain
       // POST) must carry a header only a script can set; GraphiQL sends one (src/api/graphiql.ts).
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'authorization'] }),
