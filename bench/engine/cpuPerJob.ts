@@ -1,4 +1,4 @@
-// CPU time per job of Pressroom's bulk enqueue and enqueue + drain: the benchmark process
+// CPU time per job of Pressroom's bulk enqueue, single enqueue and enqueue + drain: the benchmark process
 // (process.cpuUsage) plus the PostgreSQL backends of its scratch database (read from /proc, so
 // the server must run on this machine). On a shared machine wall clock varies 2× between
 // identical runs; CPU time per job barely moves, so this is how bench/RESULTS.md compares trees
@@ -42,22 +42,25 @@ async function backends(): Promise<Map<number, number>> {
 }
 
 /** Node and PostgreSQL CPU µs per job of `figure`. Backends that left during it are not counted (the pool keeps them). */
-async function measure(figure: () => Promise<unknown>): Promise<{ node: number; pg: number }> {
+async function measure(figure: () => Promise<unknown>): Promise<{ node: number; pg: number; rate: number }> {
   const pgBefore = await backends();
   const nodeBefore = process.cpuUsage();
+  const started = performance.now();
   await figure();
+  const rate = (jobs * 1000) / (performance.now() - started);
   const node = process.cpuUsage(nodeBefore);
   const pgAfter = await backends();
   let pg = 0;
   for (const [pid, ms] of pgAfter) pg += ms - (pgBefore.get(pid) ?? 0);
-  return { node: ((node.user + node.system) / jobs), pg: (pg * 1000) / jobs };
+  return { node: (node.user + node.system) / jobs, pg: (pg * 1000) / jobs, rate };
 }
 
 const allFigures: Record<string, (system: EngineSystem) => Promise<unknown>> = {
   bulk: (system) => system.bulkEnqueue(jobs),
+  'single (8 clients)': (system) => system.singleEnqueue(jobs, 8),
   'enqueue + drain': (system) => system.drain(jobs, 10),
 };
-// CPU_FIGURES=bulk,drain: some figures only (by prefix).
+// CPU_FIGURES=bulk,single,drain: some figures only (by part of the name).
 const wanted = env.CPU_FIGURES?.split(',');
 const figures = Object.fromEntries(Object.entries(allFigures).filter(([name]) => !wanted || wanted.some((w) => name.includes(w))));
 
@@ -67,8 +70,9 @@ for (let run = -1; run < runs; run++) {
     const system = createPressroom({ databaseUrl, redisUrl });
     await system.setup();
     try {
-      const { node, pg } = await measure(() => figure(system));
-      if (run >= 0) console.log(`${name.padEnd(16)} Node ${node.toFixed(0).padStart(4)} µs/job   PostgreSQL ${pg.toFixed(0).padStart(4)} µs/job`);
+      const { node, pg, rate } = await measure(() => figure(system));
+      // The wall-clock rate only as a hint: on a shared machine it is the noisy figure.
+      if (run >= 0) console.log(`${name.padEnd(18)} Node ${node.toFixed(0).padStart(4)} µs/job   PostgreSQL ${pg.toFixed(0).padStart(4)} µs/job   (${Math.round(rate)} jobs/s wall clock)`);
     } finally {
       await system.teardown();
     }
