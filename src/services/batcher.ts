@@ -14,15 +14,23 @@ export interface BatcherOptions {
    * callers use more than one connection, each flush still taking all that is queued.
    */
   maxInFlight?: number;
+  /**
+   * After a flush lands, wait one turn of the event loop before the next: callers that add again
+   * as soon as their item lands (clients enqueueing one job after another) join it instead of
+   * leaving the one that starts at once nearly empty.
+   */
+  rejoin?: boolean;
 }
 
 /** `flush` returns one result per item, in order (or nothing, when R is void). */
 export function createBatcher<T, R = void>(
   flush: (items: T[]) => Promise<R[] | void>,
-  { maxBatch = 1_000, maxInFlight = 1 }: BatcherOptions = {},
+  { maxBatch = 1_000, maxInFlight = 1, rejoin = false }: BatcherOptions = {},
 ): Batcher<T, R> {
   let queued: { item: T; resolve: (result: R) => void; reject: (e: unknown) => void }[] = [];
   const inFlight = new Set<Promise<void>>();
+  /** Set while a flush has landed and the next waits for its callers (rejoin). */
+  let regrouping: Promise<void> | null = null;
 
   const flushBatch = async (batch: typeof queued) => {
     try {
@@ -39,7 +47,15 @@ export function createBatcher<T, R = void>(
       queued = queued.slice(batch.length);
       const running: Promise<void> = flushBatch(batch).finally(() => {
         inFlight.delete(running);
-        pump();
+        if (!rejoin) return pump();
+        const turn: Promise<void> = new Promise((resolve) =>
+          setImmediate(() => {
+            if (regrouping === turn) regrouping = null;
+            pump();
+            resolve();
+          }),
+        );
+        regrouping = turn;
       });
       inFlight.add(running);
     }
@@ -48,11 +64,11 @@ export function createBatcher<T, R = void>(
   return {
     add(item) {
       const done = new Promise<R>((resolve, reject) => queued.push({ item, resolve, reject }));
-      pump();
+      if (!regrouping) pump();
       return done;
     },
     async drain() {
-      while (inFlight.size > 0) await Promise.all(inFlight);
+      while (inFlight.size > 0 || regrouping) await Promise.all([...inFlight, regrouping]);
     },
   };
 }

@@ -23,13 +23,31 @@ const ITEM_PAGE = 100;
 export interface Run {
   job: Job;
   ref: RunRef;
-  controller: AbortController;
+  /** Why the run was stopped, once it was: the reason its signal carries. */
+  stopped: JobInterrupted | null;
+  /**
+   * Made when the handler first reads its signal: an AbortController costs a few µs, as much as
+   * the rest of a no-op job's run in this process, and most handlers never look.
+   */
+  controller: AbortController | null;
   metrics: Record<string, number>;
 }
 
+export const newRun = (job: Job, ref: RunRef): Run => ({ job, ref, stopped: null, controller: null, metrics: {} });
+
 /** Stops the run with the reason the handler will see in `signal.reason`. */
 export function interrupt(run: Run, request: JobInterrupted['request']) {
-  if (!run.controller.signal.aborted) run.controller.abort(new JobInterrupted(request));
+  if (run.stopped) return;
+  run.stopped = new JobInterrupted(request);
+  run.controller?.abort(run.stopped);
+}
+
+function signalOf(run: Run): AbortSignal {
+  if (!run.controller) {
+    run.controller = new AbortController();
+    if (run.stopped) run.controller.abort(run.stopped);
+  }
+  return run.controller.signal;
 }
 
 export interface RunContext<Payload> {
@@ -42,14 +60,14 @@ export function createRunContext<Payload>(services: ServiceContext, run: Run, pa
   const { job, ref } = run;
   const stopIfAsked = (request: ControlRequest) => {
     if (request) interrupt(run, request);
-    if (run.controller.signal.aborted) throw run.controller.signal.reason;
+    if (run.stopped) throw run.stopped;
   };
   const guard = async (report: Promise<ControlRequest>) => {
     try {
       stopIfAsked(await report);
     } catch (error) {
       if (error instanceof StaleLeaseError) interrupt(run, 'lost');
-      if (run.controller.signal.aborted) throw run.controller.signal.reason;
+      if (run.stopped) throw run.stopped;
       throw error;
     }
   };
@@ -62,7 +80,9 @@ export function createRunContext<Payload>(services: ServiceContext, run: Run, pa
     services,
     job,
     payload,
-    signal: run.controller.signal,
+    get signal() {
+      return signalOf(run);
+    },
     log,
     lastCheckpoint: job.checkpoint,
     progress(update) {
@@ -100,7 +120,7 @@ export function createRunContext<Payload>(services: ServiceContext, run: Run, pa
             outcome = { ok: true };
           } catch (error) {
             if (error instanceof FatalError || error instanceof TransientError || error instanceof JobInterrupted) throw error;
-            if (run.controller.signal.aborted) throw run.controller.signal.reason;
+            if (run.stopped) throw run.stopped;
             outcome = { ok: false, error: error instanceof Error ? error.message : String(error) };
           }
           if (!outcome.ok) log.warn({ item: item.key }, `item failed: ${outcome.error}`);

@@ -21,7 +21,7 @@ import { deregisterWorker, registerWorker, setWorkerStopping } from '../services
 import { FatalError, JobInterrupted, TransientError } from './errors.ts';
 import type { HandlerRegistry } from './handler.ts';
 import { DEFAULT_PREFETCH, PrefetchGauge, type PrefetchOptions } from './prefetch.ts';
-import { createRunContext, interrupt, type Run } from './runContext.ts';
+import { createRunContext, interrupt, newRun, type Run } from './runContext.ts';
 import { holdLiveness, type LivenessHold } from './liveness.ts';
 import { claimLatency, jobRun, jobWait } from '../metrics/index.ts';
 
@@ -161,7 +161,7 @@ export class Worker {
   }
 
   private startRun(job: Job) {
-    const run: Run = { job, ref: runRef(job), controller: new AbortController(), metrics: {} };
+    const run = newRun(job, runRef(job));
     const started = performance.now();
     jobWait.observe({ queue: job.queue, kind: job.kind }, Math.max(0, Date.now() - job.runAt.getTime()) / 1_000);
     const done = this.execute(run).finally(() => {
@@ -201,7 +201,7 @@ export class Worker {
       const { context, settle } = createRunContext(this.options.services, run, parsed.data, log);
       const result = await handler.run(context);
       await settle();
-      if (run.controller.signal.aborted) throw run.controller.signal.reason;
+      if (run.stopped) throw run.stopped;
       // The slot is free once the handler returned: the completion joins the next batch and is
       // written while the worker claims and runs more (stop() waits for the batch to land).
       const elapsed = durationMs();
@@ -211,7 +211,7 @@ export class Worker {
         .then(() => log.info({ durationMs: elapsed }, 'job completed'))
         .catch((error) => log.error({ err: error }, 'could not record the completion; the job will run again once its lease expires'));
     } catch (error) {
-      const outcome = run.controller.signal.aborted ? 'interrupted' : 'failed';
+      const outcome = run.stopped ? 'interrupted' : 'failed';
       jobRun.observe({ queue: job.queue, kind: job.kind, outcome }, durationMs() / 1_000);
       await this.settleFailure(run, error, { ...run.metrics, durationMs: durationMs() }, log).catch((failure) => {
         if (failure instanceof StaleLeaseError) log.info('run ended elsewhere (cancelled, failed or recovered); result dropped');
@@ -222,7 +222,7 @@ export class Worker {
 
   private async settleFailure(run: Run, error: unknown, metrics: Record<string, number>, log: Logger) {
     const { services } = this.options;
-    const reason = run.controller.signal.aborted ? run.controller.signal.reason : error;
+    const reason = run.stopped ?? error;
     if (reason instanceof JobInterrupted) {
       if (reason.request === 'pause' || reason.request === 'cancel') {
         const job = await acknowledgeControl(services, { ...run.ref, workerId: this.id });

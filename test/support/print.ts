@@ -8,7 +8,9 @@ import { query, type Database, type Db } from '../../src/db/client.ts';
 import { engineHandlers } from '../../src/handlers/index.ts';
 import { createPrintHandlers } from '../../src/handlers/print/index.ts';
 import type { ServiceContext } from '../../src/services/context.ts';
+import { listJobs } from '../../src/services/engine/jobs/read.ts';
 import { getPrintGovernor } from '../../src/services/print/printGovernor.ts';
+import { PRINT_CYCLE_KIND } from '../../src/services/print/requestPrintCycle.ts';
 import { createScriptedPrinter, type PrinterScript } from '../../src/services/print/printers/index.ts';
 import type { Printer } from '../../src/services/print/printers/printer.ts';
 import { createRegistry } from '../../src/worker/handler.ts';
@@ -33,10 +35,15 @@ export function startPrintWorker(
   return startTestWorker(services, database, { handlers: createRegistry([...engineHandlers, ...handlers, ...createPrintHandlers(() => printer)]), ...options });
 }
 
-/** The print governor settled: no cycle printing and none pending. */
+/**
+ * The print governor settled: no cycle printing, none pending, and none queued (a pending cycle
+ * becomes a queued job when the governor is let go, before a worker claims it and prints again).
+ */
 export async function printerIdle(db: Db): Promise<boolean> {
   const governor = await getPrintGovernor(db);
-  return !governor.isPrinting && !governor.pendingPrintCycle;
+  if (governor.isPrinting || governor.pendingPrintCycle) return false;
+  const { jobs } = await listJobs(db, { kind: PRINT_CYCLE_KIND, status: ['queued', 'running'] }, { first: 1 });
+  return jobs.length === 0;
 }
 
 /**

@@ -101,7 +101,7 @@ function singleEnqueues(ctx: ServiceContext): Batcher<EnqueueRequest, Outcome> {
   let batcher = coalescers.get(ctx.db);
   if (!batcher) {
     // Two statements at a time: one commits while the next batch fills.
-    batcher = createBatcher((requests) => enqueueSettled(ctx, requests), { maxBatch: 500, maxInFlight: 2 });
+    batcher = createBatcher((requests) => enqueueSettled(ctx, requests), { maxBatch: 500, maxInFlight: 2, rejoin: true });
     coalescers.set(ctx.db, batcher);
   }
   return batcher;
