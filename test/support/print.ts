@@ -47,7 +47,8 @@ export async function printerIdle(db: Db): Promise<boolean> {
 }
 
 /**
- * Nothing the test set going is left to run: no print job due or running, the governor idle.
+ * Nothing the test set going is left to run: no print job due or running (scans, slices, cycles),
+ * the governor idle.
  * Tests of one file share a database, so a test waits for this before it stops its worker: a
  * cycle it caused (one asked for during the last cycle is enqueued after it) would otherwise be
  * claimed by the next test's worker and print into that test's folder.
