@@ -18,7 +18,7 @@ import { processSlice } from '../src/services/print/slices.ts';
 import type { Worker } from '../src/worker/worker.ts';
 import { useTestDatabase } from './support/db.ts';
 import { useLocalApi } from './support/localApi.ts';
-import { documents, newPrintFolder, printerIdle, printsIn, scriptedPrinter, startPrintWorker } from './support/print.ts';
+import { documents, newPrintFolder, printPipelineSettled, printsIn, scriptedPrinter, startPrintWorker } from './support/print.ts';
 import { subscribeWs, wsClient } from './support/subscriptions.ts';
 import { waitFor } from './support/wait.ts';
 
@@ -73,7 +73,7 @@ describe('print pipeline, live', () => {
       async () => {
         const [scanState, idle, busyRows] = await Promise.all([
           getScan(services.db, stuck.id),
-          printerIdle(services.db),
+          printPipelineSettled(services.db),
           listExportRows(services.db, { scanId: stuck.id, status: ['queued', 'processing'] }, { first: 1, after: null }),
         ]);
         return scanState.status === 'completed' && idle && busyRows.length === 0;

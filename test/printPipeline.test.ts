@@ -18,7 +18,7 @@ import { runScan, startScan } from '../src/services/print/scans.ts';
 import { createScanScope } from '../src/services/print/scopes.ts';
 import type { Worker } from '../src/worker/worker.ts';
 import { useTestDatabase } from './support/db.ts';
-import { documents, gatedPrinter, newPrintFolder, printerIdle, printPipelineSettled, printsIn, scriptedPrinter, startPrintWorker } from './support/print.ts';
+import { documents, gatedPrinter, newPrintFolder, printPipelineSettled, printsIn, scriptedPrinter, startPrintWorker } from './support/print.ts';
 import { waitFor } from './support/wait.ts';
 
 const db = useTestDatabase();
@@ -68,8 +68,8 @@ describe('print pipeline', () => {
     const lanes = await listLaneStates(services.db);
     expect(lanes.find((l) => l.lane === 'historical')!.counts).toMatchObject({ exported: 25, queued: 0, processing: 0 });
     // A cycle requested while the last one ran is enqueued just after that one lets go of the
-    // governor, so wait for the governor to settle: not printing and nothing pending.
-    await waitFor(() => printerIdle(services.db), { what: 'print governor idle with no cycle pending' });
+    // governor, so wait for the pipeline to settle: no cycle printing, pending or due.
+    await waitFor(() => printPipelineSettled(services.db), { what: 'the print pipeline settled (no cycle printing, pending or due)' });
     const history = await listHistory(services.db, { targetType: 'printScan', targetId: String(scan.id) }, { first: 10 });
     expect(history.entries.map((e) => e.operation).reverse()).toEqual(['create', 'start', 'complete']);
   });

@@ -8,9 +8,7 @@ import { query, type Database, type Db } from '../../src/db/client.ts';
 import { engineHandlers } from '../../src/handlers/index.ts';
 import { createPrintHandlers } from '../../src/handlers/print/index.ts';
 import type { ServiceContext } from '../../src/services/context.ts';
-import { listJobs } from '../../src/services/engine/jobs/read.ts';
 import { getPrintGovernor } from '../../src/services/print/printGovernor.ts';
-import { PRINT_CYCLE_KIND } from '../../src/services/print/requestPrintCycle.ts';
 import { createScriptedPrinter, type PrinterScript } from '../../src/services/print/printers/index.ts';
 import type { Printer } from '../../src/services/print/printers/printer.ts';
 import { createRegistry } from '../../src/worker/handler.ts';
@@ -36,29 +34,20 @@ export function startPrintWorker(
 }
 
 /**
- * The print governor settled: no cycle printing, none pending, and none queued (a pending cycle
- * becomes a queued job when the governor is let go, before a worker claims it and prints again).
- */
-export async function printerIdle(db: Db): Promise<boolean> {
-  const governor = await getPrintGovernor(db);
-  if (governor.isPrinting || governor.pendingPrintCycle) return false;
-  const { jobs } = await listJobs(db, { kind: PRINT_CYCLE_KIND, status: ['queued', 'running'] }, { first: 1 });
-  return jobs.length === 0;
-}
-
-/**
- * Nothing the test set going is left to run: no print job due or running (scans, slices, cycles),
- * the governor idle.
- * Tests of one file share a database, so a test waits for this before it stops its worker: a
- * cycle it caused (one asked for during the last cycle is enqueued after it) would otherwise be
- * claimed by the next test's worker and print into that test's folder.
+ * The print pipeline settled: the governor held by no cycle and none pending, and no print job
+ * (scan, slice, cycle) running or due — a pending cycle becomes a queued job as the governor is let
+ * go, before a worker claims it and prints again. Tests of one file share a database, so a test
+ * also waits for this before it stops its worker: a cycle it caused would otherwise be claimed by
+ * the next test's worker and print into that test's folder.
  */
 export async function printPipelineSettled(db: Db): Promise<boolean> {
+  const governor = await getPrintGovernor(db);
+  if (governor.isPrinting || governor.pendingPrintCycle) return false;
   const [live] = await query<{ n: number }>(
     db,
     sql`select count(*)::int as n from jobs where kind like 'print.%' and (status = 'running' or (status = 'queued' and run_at <= now()))`,
   );
-  return live!.n === 0 && (await printerIdle(db));
+  return live!.n === 0;
 }
 
 export const scriptedPrinter = (folder: string, script: PrinterScript = {}) => createScriptedPrinter(folder, script);
