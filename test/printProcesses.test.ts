@@ -13,7 +13,7 @@ import type { PrinterScript } from '../src/services/print/printers/index.ts';
 import { serverMode, useTestDatabase } from './support/db.ts';
 import { useLocalApi } from './support/localApi.ts';
 import { maxOverlap } from './support/overlap.ts';
-import { documents, newPrintFolder, printsIn } from './support/print.ts';
+import { documents, newPrintFolder, printPipelineSettled, printsIn } from './support/print.ts';
 import { waitFor } from './support/wait.ts';
 import { spawnWorkerProcess, type WorkerProcess } from './support/workers.ts';
 
@@ -25,6 +25,14 @@ describe.runIf(serverMode)('print cycles in worker processes', () => {
   const processes: WorkerProcess[] = [];
 
   afterEach(async () => {
+    // A cycle still running when its worker is killed would be recovered into the next test (which
+    // shares this database) and print that test's rows as a cycle it did not ask for.
+    const alive = processes.filter((p) => p.child.exitCode === null && p.child.signalCode === null);
+    if (alive.length > 0) {
+      await waitFor(() => printPipelineSettled(db().services.db), { what: 'the print pipeline settled before the workers are stopped' }).catch((error: unknown) =>
+        console.warn(String(error)),
+      );
+    }
     await Promise.all(processes.splice(0).map((p) => p.stop('SIGKILL')));
   });
 
@@ -63,7 +71,7 @@ describe.runIf(serverMode)('print cycles in worker processes', () => {
         const processing = await listExportRows(services.db, { scanId: scan.id, status: ['processing'] }, { first: 50, after: null });
         return processing.some((row) => row.documentKey.startsWith('kill-2'));
       },
-      { what: 'the cycle hanging on a kill-2* document', timeoutMs: 60_000 },
+      { what: 'the cycle hanging on a kill-2* document', timeoutMs: 20_000 },
     );
     const cycle = (await getPrintGovernor(services.db)).currentCycle!;
     expect(cycle.status).toBe('running');
@@ -87,7 +95,7 @@ describe.runIf(serverMode)('print cycles in worker processes', () => {
     await requestPrintCycle(services, by);
     await waitFor(async () => (await listExportRows(services.db, { scanId: scan.id, status: ['queued', 'processing'] }, { first: 1, after: null })).length === 0, {
       what: 'the remaining rows printed',
-      timeoutMs: 60_000,
+      timeoutMs: 20_000,
     });
     const prints = await printsIn(folder);
     expect(duplicates(prints)).toEqual([]);
@@ -110,14 +118,14 @@ describe.runIf(serverMode)('print cycles in worker processes', () => {
         await requestPrintCycle(services, by);
         return (await getScan(services.db, scan.id)).status === 'completed';
       },
-      { what: 'scan completed', timeoutMs: 60_000, intervalMs: 50 },
+      { what: 'scan completed', timeoutMs: 25_000, intervalMs: 50 },
     );
     const cycles = await waitFor(async () => {
       const governor = await getPrintGovernor(services.db);
       const jobs = (await listJobs(services.db, { kind: 'print.cycle' }, { first: 100 })).jobs.filter((job) => job.id > before);
       // Requests kept coming while cycles ran: at least one more cycle followed the first.
       return jobs.length > 1 && !governor.isPrinting && !governor.pendingPrintCycle && jobs.every((job) => job.status === 'completed') && jobs;
-    }, { what: 'cycles finished', timeoutMs: 60_000 });
+    }, { what: 'cycles finished', timeoutMs: 25_000 });
     expect(new Set(cycles.map((job) => job.workerId)).size).toBeGreaterThanOrEqual(1);
     expect(maxOverlap(cycles.map((job) => ({ startedAt: job.startedAt!.getTime(), finishedAt: job.finishedAt!.getTime() })))).toBe(1);
     const prints = await printsIn(folder);
