@@ -49,11 +49,22 @@ describe('worker', () => {
     // A poll a minute apart: only the NOTIFY that enqueue sends can wake the worker in time.
     const worker = await startTestWorker(services, database, { queues: ['w-notify'], pollIntervalMs: 60_000 });
     try {
-      // Two rounds: the second is enqueued once the worker has gone idle again, well after the
-      // claims it makes by itself (at start, and after each run).
-      for (const round of [1, 2]) {
+      // Each round is enqueued once the worker has gone idle again, well after the claims it makes
+      // by itself (at start, and after each run). The first statement after a quiet spell carries
+      // its NOTIFY; single enqueues one right after another are told by the NOTIFY that follows
+      // (at most one per 2 ms).
+      const rounds = [
+        () => enqueueJobs(services, [1, 2, 3].map(() => ({ kind: 'test.noop', queue: 'w-notify', payload: { round: 1 } })), by),
+        () => enqueueJobs(services, [1, 2, 3].map(() => ({ kind: 'test.noop', queue: 'w-notify', payload: { round: 2 } })), by),
+        async () => {
+          const results = [];
+          for (const n of [1, 2, 3]) results.push(await enqueueJob(services, { kind: 'test.noop', queue: 'w-notify', payload: { round: 3, n } }, by));
+          return results;
+        },
+      ];
+      for (const round of rounds) {
         await waitFor(() => worker.activeJobIds.length === 0, { what: 'the worker to be idle' });
-        const results = await enqueueJobs(services, [1, 2, 3].map(() => ({ kind: 'test.noop', queue: 'w-notify', payload: { round } })), by);
+        const results = await round();
         for (const { job } of results) {
           const done = await waitForJob(job.id, (j) => j.status === 'completed', 'completed', 5_000);
           expect(done).toMatchObject({ attempts: 1, workerId: worker.id });

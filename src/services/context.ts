@@ -51,5 +51,5 @@ export function transactionContext(ctx: ServiceContext, tx: Db, emit: Emit): Ser
     subscribed: async () => {},
     close: async () => {},
   };
-  return { ...ctx, db: tx, bus, notifier: { jobsReady: async () => {}, drain: async () => {} } };
+  return { ...ctx, db: tx, bus, notifier: { jobsReady: async () => {}, takeInlineNotify: () => false, drain: async () => {} } };
 }

@@ -14,6 +14,7 @@ import { InvalidInputError, PressroomError } from '../../errors.ts';
 import { assertKindsKnown, kindProblems } from '../kinds/check.ts';
 import { enqueueInput, type EnqueueInput, type ParsedEnqueueInput } from './input.ts';
 import { newRunId } from './runId.ts';
+import { NOTIFY_JOBS } from '../notifier.ts';
 import { z } from 'zod';
 
 export interface EnqueueResult {
@@ -117,22 +118,24 @@ async function enqueueSettled(ctx: ServiceContext, requests: EnqueueRequest[]): 
 }
 
 async function enqueueParsed(ctx: ServiceContext, requests: EnqueueRequest[]): Promise<EnqueueResult[]> {
-  const results = await insertResolvingDuplicates(ctx, requests);
-  ctx.notifier.jobsReady().catch((error) => ctx.log.warn({ err: error }, 'could not notify workers'));
+  const notifyInline = ctx.notifier.takeInlineNotify();
+  const results = await insertResolvingDuplicates(ctx, requests, notifyInline);
+  if (!notifyInline) ctx.notifier.jobsReady().catch((error) => ctx.log.warn({ err: error }, 'could not notify workers'));
   return results;
 }
 
-async function insertResolvingDuplicates(ctx: ServiceContext, requests: EnqueueRequest[], tries = 3): Promise<EnqueueResult[]> {
+/** `notifyInline`: every insert statement carries the NOTIFY that wakes workers (delivered at its commit). */
+async function insertResolvingDuplicates(ctx: ServiceContext, requests: EnqueueRequest[], notifyInline: boolean, tries = 3): Promise<EnqueueResult[]> {
   const parsed = requests.map((request) => request.input);
   const rows = requests.map((request) => toRow(ctx, request.input, request.by));
   const inserted = parsed.some((input) => input.items?.length)
     ? await inTransaction(ctx, async (tx, emit) => {
-        const jobs = await insertJobs(tx, emit, rows);
+        const jobs = await insertJobs(tx, emit, rows, notifyInline);
         await insertItems(tx, parsed, rows, jobs);
         return jobs;
       })
     : // Without items the insert is one statement, its own transaction: no BEGIN/COMMIT round trips.
-      await withEvents(ctx, (emit) => insertJobs(ctx.db, emit, rows));
+      await withEvents(ctx, (emit) => insertJobs(ctx.db, emit, rows, notifyInline));
   const duplicates = await findLiveDuplicates(
     ctx.db,
     rows.filter((row) => !inserted.has(row.run_id)),
@@ -145,7 +148,7 @@ async function insertResolvingDuplicates(ctx: ServiceContext, requests: EnqueueR
   const unresolved = requests.filter((_, index) => !results[index]);
   if (unresolved.length === 0) return results as EnqueueResult[];
   if (tries <= 1) throw new Error('enqueue kept racing with jobs of the same dedupe key finishing');
-  const retried = await insertResolvingDuplicates(ctx, unresolved, tries - 1);
+  const retried = await insertResolvingDuplicates(ctx, unresolved, notifyInline, tries - 1);
   return results.map((result) => result ?? retried.shift()!);
 }
 
@@ -170,7 +173,7 @@ function toRow(ctx: ServiceContext, input: ParsedEnqueueInput, by: Actor) {
   };
 }
 
-async function insertJobs(tx: Db, emit: Emit, rows: JobRow[]): Promise<Map<string, Job>> {
+async function insertJobs(tx: Db, emit: Emit, rows: JobRow[], notify: boolean): Promise<Map<string, Job>> {
   const [out] = await query<{ jobs: Record<string, unknown>[]; history: Record<string, unknown>[] }>(
     tx,
     sql`with input as (
@@ -201,7 +204,8 @@ async function insertJobs(tx: Db, emit: Emit, rows: JobRow[]): Promise<Map<strin
           returning *
         )
         select (select coalesce(json_agg(inserted), '[]') from inserted) as jobs,
-               (select coalesce(json_agg(logged), '[]') from logged) as history`,
+               (select coalesce(json_agg(logged), '[]') from logged) as history
+               ${notify ? sql`, (select 1 from ${NOTIFY_JOBS}) as notified` : sql``}`,
   );
   const jobs = (out?.jobs ?? []).map(jobFromRow);
   for (const job of jobs) emit('job:updated', jobSummary(job));
