@@ -72,6 +72,18 @@ describe('pressroom', PROCESSES, () => {
     expect(refused.output).toContain('line 3: not JSON');
     expect(refused.output).not.toMatch(STACK_FRAME);
 
+    // Kinds and payloads are checked for the whole file too (past the first statement's 1,000 jobs), by line.
+    const lines = Array.from({ length: 1_500 }, (_, i) => JSON.stringify({ kind: 'document.process', payload: { title: `doc-${i}` } }));
+    lines[1_199] = JSON.stringify({ kind: 'document.process', payload: { pageMs: 'fast' } });
+    lines[1_399] = JSON.stringify({ kind: 'no.such.kind' });
+    const late = path.join(folder, 'late.ndjson');
+    await writeFile(late, ['', ...lines].join('\n'));
+    const lateRefused = await finished(pressroom(['enqueue', '--file', late], env));
+    expect(lateRefused.code).toBe(1);
+    expect(lateRefused.output).toContain('line 1201: payload.pageMs');
+    expect(lateRefused.output).toContain('line 1401: kind: unknown job kind no.such.kind');
+    expect(await rowsOf(env.PRESSROOM_DATA_DIR, sql`select id from jobs`)).toEqual([]);
+
     const good = path.join(folder, 'jobs.ndjson');
     await writeFile(good, Array.from({ length: 25 }, (_, i) => JSON.stringify({ kind: 'document.process', payload: { title: `doc-${i}` } })).join('\n'));
     const done = await finished(pressroom(['enqueue', '--file', good, '--reason', 'catalogue'], env));
@@ -116,6 +128,11 @@ describe('beside a running embedded Pressroom', PROCESSES, () => {
 
     const file = path.join(path.dirname(env.PRESSROOM_DATA_DIR), 'jobs.ndjson');
     await writeFile(file, Array.from({ length: 12 }, (_, i) => JSON.stringify({ kind: 'document.process', queue: 'documents', payload: { title: `t${i}`, pageMs: 0 } })).join('\n'));
+    const unknownKind = path.join(path.dirname(env.PRESSROOM_DATA_DIR), 'unknown.ndjson');
+    await writeFile(unknownKind, [JSON.stringify({ kind: 'document.process', queue: 'documents' }), JSON.stringify({ kind: 'no.such.kind', queue: 'documents' })].join('\n'));
+    const refused = await finished(pressroom(['enqueue', '--file', unknownKind], env));
+    expect(refused.code).toBe(1);
+    expect(refused.output).toContain('line 2: kind: unknown job kind no.such.kind');
     const many = await finished(pressroom(['enqueue', '--file', file], env));
     expect(many.code, many.output).toBe(0);
     expect(many.stdout).toMatch(/^enqueued 12 jobs/);

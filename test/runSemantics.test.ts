@@ -128,6 +128,15 @@ describe('2. every context call is a stop point for cancel and pause', () => {
     await cancelJob(db().services, started.id, by);
     await until(started.id, (j) => j.status === 'cancelled', 'cancelled in run 2');
   });
+  it.each(['cancel', 'pause'] as const)('a handler that returns after a %s was asked ends that way, its result dropped', async (request) => {
+    const started = await enqueue({ kind: 'test.ignoresSignal', payload: { report: 'returns' } });
+    await until(started.id, (j) => j.status === 'running' && j.progress?.message === 'waiting for a stop', 'waiting for a stop');
+    expect(await control(request === 'cancel' ? 'cancelJob' : 'pauseJob', started.id)).toMatchObject({ status: 'running', controlRequest: request });
+    const ended = await until(started.id, (j) => j.status === (request === 'cancel' ? 'cancelled' : 'paused'), `${request} acknowledged`);
+    expect(ended.result).toBeNull();
+    expect((await historyOf(started.id)).map((e) => e.operation)).toEqual(['enqueue', 'claim', request, 'acknowledgeControl']);
+    if (request === 'pause') await cancelJob(db().services, started.id, by);
+  });
 });
 
 describe('3. item failures are in the history; the completion carries the counts', () => {

@@ -61,6 +61,9 @@ export class InvalidInputError extends PressroomError {
   }
 }
 
+export const unknownKindMessage = (kind: string) =>
+  `unknown job kind ${kind}: no handler defines it and no worker serves it (pass allowUnknownKind: true for a kind whose workers are not started yet)`;
+
 /**
  * No handler in this process's code defines the kind and no worker has announced it: a job of it
  * would wait forever. `allowUnknownKind: true` enqueues it anyway (a worker not started yet).
@@ -70,7 +73,7 @@ export class UnknownKindError extends PressroomError {
   /** The field that names the kind. */
   readonly path = 'kind';
   constructor(readonly kind: string) {
-    super(`kind: unknown job kind ${kind}: no handler defines it and no worker serves it (pass allowUnknownKind: true for a kind whose workers are not started yet)`);
+    super(`kind: ${unknownKindMessage(kind)}`);
   }
 }
 

@@ -134,14 +134,20 @@ export const fourStages = defineHandler({
 
 /**
  * Works `steps` steps of `ms` each, never looking at its signal; after each step it reports
- * through one context call (`report`), so only that call can stop it.
+ * through one context call (`report`), so only that call can stop it. `returns`: reports once,
+ * then waits for its signal without another context call and returns a result as if done.
  */
 export const ignoresSignal = defineHandler({
   kind: 'test.ignoresSignal',
-  payload: z.object({ report: z.enum(['progress', 'checkpoint', 'stage', 'item']), steps: z.number().int().default(400), ms: z.number().int().default(25) }),
+  payload: z.object({ report: z.enum(['progress', 'checkpoint', 'stage', 'item', 'returns']), steps: z.number().int().default(400), ms: z.number().int().default(25) }),
   async run(ctx) {
     const { report, steps, ms } = ctx.payload;
     let done = 0;
+    if (report === 'returns') {
+      ctx.progress({ percent: 0, message: 'waiting for a stop' });
+      while (!ctx.signal.aborted) await sleep(ms);
+      return { done: steps };
+    }
     const step = async () => {
       await sleep(ms);
       done++;

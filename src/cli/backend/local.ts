@@ -2,7 +2,9 @@
 import type { Pressroom } from '../../app.ts';
 import { createApiKey, listApiKeys, revokeApiKey, type ApiKey } from '../../services/engine/apiKeys.ts';
 import { enqueueJob, enqueueJobs, type EnqueueResult } from '../../services/engine/jobs/enqueue.ts';
+import { kindProblems } from '../../services/engine/kinds/check.ts';
 import { listQueues } from '../../services/engine/queues.ts';
+import { InvalidInputError, UnknownKindError, unknownKindMessage } from '../../services/errors.ts';
 import { submitDocuments } from '../../services/print/documents.ts';
 import { upsertTrackingReference } from '../../services/tracking/referenceData.ts';
 import type { CliBackend, EnqueuedJob, KeyInfo } from './types.ts';
@@ -36,6 +38,13 @@ export function localBackend(pressroom: Pressroom): CliBackend {
     via: 'database',
     queueNames: async () => (await listQueues(services.db)).map((queue) => queue.name),
     enqueue: async (input, reason) => enqueued(await enqueueJob(services, input, by(reason))),
+    async kindIssues(inputs) {
+      return (await kindProblems(services, inputs.map((input) => ({ ...input, payload: input.payload ?? {} })))).map((problem) => {
+        if (problem instanceof UnknownKindError) return [{ path: 'kind', message: unknownKindMessage(problem.kind) }];
+        if (problem instanceof InvalidInputError) return problem.issues;
+        return problem ? [{ path: '', message: problem.message }] : [];
+      });
+    },
     async enqueueMany(inputs, reason, onProgress) {
       const results: EnqueuedJob[] = [];
       for (let start = 0; start < inputs.length; start += CHUNK) {

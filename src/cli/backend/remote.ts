@@ -2,6 +2,7 @@
 // the local control token that process left there (src/api/localControl.ts): the actor is 'cli'.
 import type { LocalControl } from '../../api/localControl.ts';
 import type { EnqueueInput } from '../../services/engine/jobs/input.ts';
+import { unknownKindMessage } from '../../services/errors.ts';
 import { ApiRefusedError } from './apiRefusedError.ts';
 import type { CliBackend, EnqueuedJob, KeyInfo } from './types.ts';
 
@@ -61,6 +62,11 @@ export function remoteBackend(control: LocalControl): CliBackend {
     via: 'api',
     queueNames: async () => (await call<{ queues: { name: string }[] }>('{ queues { name } }')).queues.map((queue) => queue.name),
     enqueue,
+    /** Unknown kinds only: a payload is checked by the Pressroom that enqueues it, chunk by chunk. */
+    async kindIssues(inputs) {
+      const known = new Set((await call<{ kinds: { name: string }[] }>('{ kinds { name } }')).kinds.map((kind) => kind.name));
+      return inputs.map((input) => (input.allowUnknownKind || known.has(input.kind) ? [] : [{ path: 'kind', message: unknownKindMessage(input.kind) }]));
+    },
     async enqueueMany(inputs, reason, onProgress) {
       const results: EnqueuedJob[] = [];
       for (let start = 0; start < inputs.length; start += CHUNK) {

@@ -1,6 +1,7 @@
 // What the CLI's commands ask of Pressroom, answered either by opening the database (nobody else
 // holds it) or through the API of the embedded Pressroom that holds it (src/cli/backend/index.ts).
 import type { EnqueueInput } from '../../services/engine/jobs/input.ts';
+import type { InputIssue } from '../../services/errors.ts';
 import type { DocumentInput } from '../../services/print/documents.ts';
 import type { ReferenceInput } from '../../services/tracking/referenceData.ts';
 
@@ -29,6 +30,11 @@ export interface CliBackend {
   readonly via: 'database' | 'api';
   queueNames(): Promise<string[]>;
   enqueue(input: EnqueueInput, reason: string | undefined): Promise<EnqueuedJob>;
+  /**
+   * What enqueue would refuse in each job's kind and payload (paths `kind`, `payload.x`), without
+   * enqueuing any: none for a job it would take.
+   */
+  kindIssues(inputs: EnqueueInput[]): Promise<InputIssue[][]>;
   /** Enqueues many jobs, in order; `onProgress` hears how many are in so far. */
   enqueueMany(inputs: EnqueueInput[], reason: string | undefined, onProgress: (done: number) => void): Promise<EnqueuedJob[]>;
   createKey(name: string, role: string, reason: string | undefined): Promise<{ key: string; apiKey: KeyInfo }>;

@@ -6,15 +6,17 @@ import { InvalidInputError } from '../../services/errors.ts';
 import { withBackend } from '../backend/index.ts';
 import type { CliBackend } from '../backend/types.ts';
 import type { EnqueueOptions } from '../commands/enqueue.ts';
-import { readJobsFile } from './jobsFile.ts';
+import { lineIssue, readJobsFile, refuseLines } from './jobsFile.ts';
 
 export async function runEnqueue(kind: string | undefined, options: EnqueueOptions): Promise<void> {
   const { file, reason, newQueue, ...fields } = options;
   if (Boolean(kind) === Boolean(file)) throw new InvalidInputError([{ path: 'kind', message: 'give a job kind, or --file with one job per line (not both)' }]);
   if (file) {
-    const jobs = await readJobsFile(file);
+    const { jobs, lines } = await readJobsFile(file);
     await withBackend(async (backend) => {
       await refuseUnknownQueues(backend, jobs, newQueue);
+      // An unknown kind or a refused payload anywhere in the file keeps out every job, named by its line.
+      refuseLines((await backend.kindIssues(jobs)).flatMap((issues, i) => issues.map((issue) => lineIssue(lines[i]!, issue))));
       const results = await enqueueWithProgress(backend, jobs, reason);
       const deduplicated = results.filter((r) => r.deduplicated).length;
       process.stdout.write(
