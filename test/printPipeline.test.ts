@@ -1,6 +1,9 @@
 // The print pipeline through its services, with a real worker: documents → scan → slices →
 // batches → lane rows → print cycles, reconciliation up the tree, dedupe, attempts, lane pause.
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { listAlerts } from '../src/services/engine/alerts.ts';
 import { listHistory } from '../src/services/engine/history.ts';
 import { updateSettings } from '../src/services/engine/runtimeSettings.ts';
 import { submitDocuments } from '../src/services/print/documents.ts';
@@ -14,7 +17,7 @@ import { getJob, listJobs } from '../src/services/engine/jobs/read.ts';
 import { releaseGovernor } from '../src/services/engine/governors.ts';
 import { runPrintMaintenance } from '../src/services/print/runPrintMaintenance.ts';
 import { listDocuments } from '../src/services/print/documents.ts';
-import { runScan, startScan } from '../src/services/print/scans.ts';
+import { cancelScan, runScan, startScan } from '../src/services/print/scans.ts';
 import { createScanScope } from '../src/services/print/scopes.ts';
 import type { Worker } from '../src/worker/worker.ts';
 import { useTestDatabase } from './support/db.ts';
@@ -186,6 +189,34 @@ describe('print pipeline', () => {
     await scanDone(scan.id);
     expect((await listExportRows(services.db, { documentKey: 'cap-2' }, { first: 1, after: null }))[0]).toMatchObject({ status: 'exported', attempts: 1 });
     expect((await printsIn(folder)).sort()).toEqual(['cap-1', 'cap-2', 'cap-3', 'cap-4']);
+  });
+
+  it('stops the cycle on a fatal printer error: a critical alert, the rows Queued again with their attempt given back, the governor free', async () => {
+    const { services, database } = db();
+    // The output folder is a file: the folder printer's error is fatal (misconfigured), not the document's.
+    const notAFolder = path.join(await newPrintFolder(), 'not-a-folder');
+    await writeFile(notAFolder, 'a file where the output folder should be');
+    worker = await startPrintWorker(services, database, scriptedPrinter(notAFolder));
+    const cyclesBefore = (await listJobs(services.db, { kind: 'print.cycle' }, { first: 1 })).jobs[0]?.id ?? 0;
+    const scan = await scanOf('fatal', 3, 'historical');
+    const alert = await waitFor(async () => (await listAlerts(services.db, { first: 10, open: true })).alerts.find((a) => a.kind === 'print.printerFailed'), {
+      what: 'the print.printerFailed alert',
+    });
+    expect(alert).toMatchObject({ severity: 'critical', targetType: 'governor', targetId: 'print', message: expect.stringMatching(/output folder cannot be created/) });
+    await waitFor(() => printPipelineSettled(services.db), { what: 'the print pipeline settled after the fatal error' });
+    const cycles = (await listJobs(services.db, { kind: 'print.cycle' }, { first: 50 })).jobs.filter((job) => job.id > cyclesBefore);
+    expect(cycles.length).toBeGreaterThan(0);
+    expect(cycles.every((job) => job.status === 'failed' && job.lastError?.class === 'fatal')).toBe(true);
+    const rows = await listExportRows(services.db, { scanId: scan.id }, { first: 10, after: null });
+    expect(rows.map((row) => [row.documentKey, row.status, row.attempts])).toEqual([
+      ['fatal-1', 'queued', 0],
+      ['fatal-2', 'queued', 0],
+      ['fatal-3', 'queued', 0],
+    ]);
+    expect(await getPrintGovernor(services.db)).toMatchObject({ isPrinting: false, pendingPrintCycle: false });
+    expect((await getScan(services.db, scan.id)).status).toBe('running');
+    // Its rows would print into the next test's folder: cancelled.
+    await cancelScan(services, scan.id, by);
   });
 
   it('refuses an oversize document and changes nothing', async () => {
