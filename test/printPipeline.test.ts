@@ -4,6 +4,9 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listAlerts } from '../src/services/engine/alerts.ts';
+import { enqueueJob } from '../src/services/engine/jobs/enqueue.ts';
+import { getSchedule } from '../src/services/engine/schedules.ts';
+import { ensurePrintSchedules, MAINTENANCE_KIND } from '../src/services/print/printSchedules.ts';
 import { listHistory } from '../src/services/engine/history.ts';
 import { updateSettings } from '../src/services/engine/runtimeSettings.ts';
 import { submitDocuments } from '../src/services/print/documents.ts';
@@ -217,6 +220,45 @@ describe('print pipeline', () => {
     expect((await getScan(services.db, scan.id)).status).toBe('running');
     // Its rows would print into the next test's folder: cancelled.
     await cancelScan(services, scan.id, by);
+  });
+
+  it('the print-maintenance job (on the schedule a worker makes) recovers a cycle that made no progress', async () => {
+    const { services, database } = db();
+    await ensurePrintSchedules(services);
+    await ensurePrintSchedules(services);
+    expect(await getSchedule(services.db, 'print-maintenance')).toMatchObject({ kind: MAINTENANCE_KIND, queue: 'print', cron: '*/30 * * * * *' });
+    await updateSettings(services, { printStuckAfterMs: 1_000, printChunkSize: 2 }, by);
+    const folder = await newPrintFolder();
+    worker = await startPrintWorker(services, database, scriptedPrinter(folder, { hang: ['stall-1'] }));
+    const scan = await scanOf('stall', 3, 'historical');
+    await waitFor(async () => (await listExportRows(services.db, { documentKey: 'stall-1', status: ['processing'] }, { first: 1, after: null })).length === 1, {
+      what: 'the cycle hanging on stall-1',
+    });
+    const cycle = (await getPrintGovernor(services.db)).currentCycle!;
+    await waitFor(async () => Date.now() - cycle.startedAt!.getTime() > 1_100, { what: 'the cycle without progress past printStuckAfterMs' });
+    // What the schedule enqueues every 30 seconds, run now by the same worker.
+    const { job } = await enqueueJob(services, { kind: MAINTENANCE_KIND, queue: 'print' }, by);
+    const done = await waitFor(async () => {
+      const maintenance = await getJob(services.db, job.id);
+      return maintenance.status === 'completed' && maintenance;
+    }, { what: 'the maintenance job completed' });
+    expect(done.result).toMatchObject({ stuckPrinter: true, rowsReset: 2 });
+    expect((await waitFor(async () => {
+      const stopped = await getJob(services.db, cycle.id);
+      return stopped.status !== 'running' && stopped;
+    }, { what: 'the stuck cycle stopped' })).status).toBe('cancelled');
+    // The same job's maintenance pass may ask for a cycle for stall-3, which then prints.
+    await waitFor(() => printPipelineSettled(services.db), { what: 'the print pipeline settled after the recovery' });
+    const rows = await listExportRows(services.db, { scanId: scan.id }, { first: 10, after: null });
+    expect(rows.slice(0, 2).map((row) => [row.documentKey, row.status, row.errorMessage])).toEqual([
+      ['stall-1', 'failed_export', expect.stringMatching(/stopped while printing it/)],
+      ['stall-2', 'failed_export', expect.stringMatching(/stopped while printing it/)],
+    ]);
+    expect(['queued', 'exported']).toContain(rows[2]!.status);
+    expect(await getPrintGovernor(services.db)).toMatchObject({ isPrinting: false, pendingPrintCycle: false });
+    expect((await printsIn(folder)).filter((key) => key !== 'stall-3')).toEqual([]);
+    if ((await getScan(services.db, scan.id)).status === 'running') await cancelScan(services, scan.id, by);
+    await updateSettings(services, { printStuckAfterMs: 300_000 }, by);
   });
 
   it('refuses an oversize document and changes nothing', async () => {
