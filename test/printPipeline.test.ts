@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { listAlerts } from '../src/services/engine/alerts.ts';
 import { enqueueJob } from '../src/services/engine/jobs/enqueue.ts';
 import { getSchedule } from '../src/services/engine/schedules.ts';
-import { ensurePrintSchedules, MAINTENANCE_KIND } from '../src/services/print/printSchedules.ts';
+import { ensurePrintSchedules, MAINTENANCE_KIND, PRODUCTION_SCAN_KIND } from '../src/services/print/printSchedules.ts';
 import { listHistory } from '../src/services/engine/history.ts';
 import { updateSettings } from '../src/services/engine/runtimeSettings.ts';
 import { submitDocuments } from '../src/services/print/documents.ts';
@@ -222,11 +222,12 @@ describe('print pipeline', () => {
     await cancelScan(services, scan.id, by);
   });
 
-  it('the print-maintenance job (on the schedule a worker makes) recovers a cycle that made no progress', async () => {
+  it('the print-maintenance job (on the schedule a worker makes, beside the production scan schedule) recovers a cycle that made no progress', async () => {
     const { services, database } = db();
     await ensurePrintSchedules(services);
     await ensurePrintSchedules(services);
     expect(await getSchedule(services.db, 'print-maintenance')).toMatchObject({ kind: MAINTENANCE_KIND, queue: 'print', cron: '*/30 * * * * *' });
+    expect(await getSchedule(services.db, 'print-production-scan')).toMatchObject({ kind: PRODUCTION_SCAN_KIND, queue: 'print', cron: '* * * * *' });
     await updateSettings(services, { printStuckAfterMs: 1_000, printChunkSize: 2 }, by);
     const folder = await newPrintFolder();
     worker = await startPrintWorker(services, database, scriptedPrinter(folder, { hang: ['stall-1'] }));
