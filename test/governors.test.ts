@@ -116,17 +116,17 @@ describe('governors', () => {
   it('runs jobs with the same governor key one at a time across workers', async () => {
     const { services, database } = db();
     const workers = [
-      await startTestWorker(services, database, { queues: ['g-print-q'] }),
-      await startTestWorker(services, database, { queues: ['g-print-q'] }),
+      await startTestWorker(services, database, { queues: ['g-serial-q'] }),
+      await startTestWorker(services, database, { queues: ['g-serial-q'] }),
     ];
     try {
-      const ids = (await enqueueJobs(services, Array.from({ length: 5 }, () => ({ kind: 'test.hold', queue: 'g-print-q', governorKey: 'print', payload: { ms: 100 } })), by)).map(
+      const ids = (await enqueueJobs(services, Array.from({ length: 5 }, () => ({ kind: 'test.hold', queue: 'g-serial-q', governorKey: 'g-serial', payload: { ms: 100 } })), by)).map(
         (r) => r.job.id,
       );
       // While one runs, the governor names it.
       await waitFor(
         async () => {
-          const governor = await getGovernor(services.db, 'print');
+          const governor = await getGovernor(services.db, 'g-serial');
           if (governor.holderJobId === null || !ids.includes(governor.holderJobId)) return false;
           const job = await getJob(services.db, governor.holderJobId);
           return job.status === 'running' && governor.holder === `job:${job.runId}`;
@@ -141,8 +141,8 @@ describe('governors', () => {
         { what: 'all five jobs to complete' },
       );
       expect(maxOverlap(jobs.map((j) => j.result as unknown as RunInterval))).toBe(1);
-      expect(await getGovernor(services.db, 'print')).toMatchObject({ holder: null, holderJobId: null, leaseExpiresAt: null });
-      const operations = (await governorHistory('print')).map((e) => e.operation);
+      expect(await getGovernor(services.db, 'g-serial')).toMatchObject({ holder: null, holderJobId: null, leaseExpiresAt: null });
+      const operations = (await governorHistory('g-serial')).map((e) => e.operation);
       expect(operations.filter((op) => op === 'acquire')).toHaveLength(5);
       expect(operations.filter((op) => op === 'release')).toHaveLength(5);
     } finally {

@@ -101,9 +101,30 @@ describe('print API', () => {
     await updateSettings(db().services, { productionMode: true }, { actor: 'test' });
     expect((await gql('admin', clear(CLEAR_ALL_CONFIRMATION))).clearAllExportTables).toMatchObject({ __typename: 'ForbiddenError', message: expect.stringMatching(/production mode/) });
     await updateSettings(db().services, { productionMode: false }, { actor: 'test' });
+    const nodeEnv = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'production';
+    try {
+      expect((await gql('admin', clear(CLEAR_ALL_CONFIRMATION))).clearAllExportTables).toMatchObject({ __typename: 'ForbiddenError', message: expect.stringMatching(/NODE_ENV=production/) });
+    } finally {
+      process.env.NODE_ENV = nodeEnv;
+    }
     expect((await gql('admin', clear(CLEAR_ALL_CONFIRMATION))).clearAllExportTables).toMatchObject({ __typename: 'ClearAllExportTablesReport' });
     const [entry] = (await listHistory(db().services.db, { operation: 'clearAllExportTables' }, { first: 5 })).entries;
     expect(entry).toMatchObject({ actor: 'print-admin', reason: 'reset test data' });
+  });
+
+  it('lets no job but a print cycle hold the print governor or wait as its pending run (IsPrinting, PendingPrintCycle)', async () => {
+    const governorBefore = await gql('viewer', `{ printGovernor { isPrinting pendingPrintCycle lastPrintScheduleAt } }`);
+    const enqueued = await gql(
+      'operator',
+      `mutation { enqueueJob(input: { kind: "document.process", queue: "print", governorKey: "print", payload: { pages: 1 } }, reason: "x") {
+        __typename ... on InvalidInputError { issues { path message } } } }`,
+    );
+    expect(enqueued.enqueueJob).toEqual({ __typename: 'InvalidInputError', issues: [{ path: 'governorKey', message: expect.stringMatching(/only print\.cycle jobs/) }] });
+    const requested = await gql('operator', `mutation { requestGovernorRun(name: "print", kind: "document.process", reason: "x") { __typename ... on InvalidInputError { issues { path } } } }`);
+    expect(requested.requestGovernorRun).toEqual({ __typename: 'InvalidInputError', issues: [{ path: 'governorKey' }] });
+    expect(await gql('viewer', `{ printGovernor { isPrinting pendingPrintCycle lastPrintScheduleAt } }`)).toEqual(governorBefore);
+    expect((await gql('viewer', `{ jobs(filter: { kind: "document.process" }, first: 1) { edges { node { id } } } }`)).jobs.edges).toEqual([]);
   });
 
   it('pauses and resumes a lane with who and why, and answers the recovery tools with reports', async () => {

@@ -1,6 +1,12 @@
 // The print pipeline through its services, with a real worker: documents → scan → slices →
 // batches → lane rows → print cycles, reconciliation up the tree, dedupe, attempts, lane pause.
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { listAlerts } from '../src/services/engine/alerts.ts';
+import { enqueueJob } from '../src/services/engine/jobs/enqueue.ts';
+import { getSchedule } from '../src/services/engine/schedules.ts';
+import { ensurePrintSchedules, MAINTENANCE_KIND, PRODUCTION_SCAN_KIND } from '../src/services/print/printSchedules.ts';
 import { listHistory } from '../src/services/engine/history.ts';
 import { updateSettings } from '../src/services/engine/runtimeSettings.ts';
 import { submitDocuments } from '../src/services/print/documents.ts';
@@ -14,7 +20,7 @@ import { getJob, listJobs } from '../src/services/engine/jobs/read.ts';
 import { releaseGovernor } from '../src/services/engine/governors.ts';
 import { runPrintMaintenance } from '../src/services/print/runPrintMaintenance.ts';
 import { listDocuments } from '../src/services/print/documents.ts';
-import { runScan, startScan } from '../src/services/print/scans.ts';
+import { cancelScan, runScan, startScan } from '../src/services/print/scans.ts';
 import { createScanScope } from '../src/services/print/scopes.ts';
 import type { Worker } from '../src/worker/worker.ts';
 import { useTestDatabase } from './support/db.ts';
@@ -186,6 +192,74 @@ describe('print pipeline', () => {
     await scanDone(scan.id);
     expect((await listExportRows(services.db, { documentKey: 'cap-2' }, { first: 1, after: null }))[0]).toMatchObject({ status: 'exported', attempts: 1 });
     expect((await printsIn(folder)).sort()).toEqual(['cap-1', 'cap-2', 'cap-3', 'cap-4']);
+  });
+
+  it('stops the cycle on a fatal printer error: a critical alert, the rows Queued again with their attempt given back, the governor free', async () => {
+    const { services, database } = db();
+    // The output folder is a file: the folder printer's error is fatal (misconfigured), not the document's.
+    const notAFolder = path.join(await newPrintFolder(), 'not-a-folder');
+    await writeFile(notAFolder, 'a file where the output folder should be');
+    worker = await startPrintWorker(services, database, scriptedPrinter(notAFolder));
+    const cyclesBefore = (await listJobs(services.db, { kind: 'print.cycle' }, { first: 1 })).jobs[0]?.id ?? 0;
+    const scan = await scanOf('fatal', 3, 'historical');
+    const alert = await waitFor(async () => (await listAlerts(services.db, { first: 10, open: true })).alerts.find((a) => a.kind === 'print.printerFailed'), {
+      what: 'the print.printerFailed alert',
+    });
+    expect(alert).toMatchObject({ severity: 'critical', targetType: 'governor', targetId: 'print', message: expect.stringMatching(/output folder cannot be created/) });
+    await waitFor(() => printPipelineSettled(services.db), { what: 'the print pipeline settled after the fatal error' });
+    const cycles = (await listJobs(services.db, { kind: 'print.cycle' }, { first: 50 })).jobs.filter((job) => job.id > cyclesBefore);
+    expect(cycles.length).toBeGreaterThan(0);
+    expect(cycles.every((job) => job.status === 'failed' && job.lastError?.class === 'fatal')).toBe(true);
+    const rows = await listExportRows(services.db, { scanId: scan.id }, { first: 10, after: null });
+    expect(rows.map((row) => [row.documentKey, row.status, row.attempts])).toEqual([
+      ['fatal-1', 'queued', 0],
+      ['fatal-2', 'queued', 0],
+      ['fatal-3', 'queued', 0],
+    ]);
+    expect(await getPrintGovernor(services.db)).toMatchObject({ isPrinting: false, pendingPrintCycle: false });
+    expect((await getScan(services.db, scan.id)).status).toBe('running');
+    // Its rows would print into the next test's folder: cancelled.
+    await cancelScan(services, scan.id, by);
+  });
+
+  it('the print-maintenance job (on the schedule a worker makes, beside the production scan schedule) recovers a cycle that made no progress', async () => {
+    const { services, database } = db();
+    await ensurePrintSchedules(services);
+    await ensurePrintSchedules(services);
+    expect(await getSchedule(services.db, 'print-maintenance')).toMatchObject({ kind: MAINTENANCE_KIND, queue: 'print', cron: '*/30 * * * * *' });
+    expect(await getSchedule(services.db, 'print-production-scan')).toMatchObject({ kind: PRODUCTION_SCAN_KIND, queue: 'print', cron: '* * * * *' });
+    await updateSettings(services, { printStuckAfterMs: 1_000, printChunkSize: 2 }, by);
+    const folder = await newPrintFolder();
+    worker = await startPrintWorker(services, database, scriptedPrinter(folder, { hang: ['stall-1'] }));
+    const scan = await scanOf('stall', 3, 'historical');
+    await waitFor(async () => (await listExportRows(services.db, { documentKey: 'stall-1', status: ['processing'] }, { first: 1, after: null })).length === 1, {
+      what: 'the cycle hanging on stall-1',
+    });
+    const cycle = (await getPrintGovernor(services.db)).currentCycle!;
+    await waitFor(async () => Date.now() - cycle.startedAt!.getTime() > 1_100, { what: 'the cycle without progress past printStuckAfterMs' });
+    // What the schedule enqueues every 30 seconds, run now by the same worker.
+    const { job } = await enqueueJob(services, { kind: MAINTENANCE_KIND, queue: 'print' }, by);
+    const done = await waitFor(async () => {
+      const maintenance = await getJob(services.db, job.id);
+      return maintenance.status === 'completed' && maintenance;
+    }, { what: 'the maintenance job completed' });
+    expect(done.result).toMatchObject({ stuckPrinter: true, rowsReset: 2 });
+    expect((await waitFor(async () => {
+      const stopped = await getJob(services.db, cycle.id);
+      return stopped.status !== 'running' && stopped;
+    }, { what: 'the stuck cycle stopped' })).status).toBe('cancelled');
+    // The same job's maintenance pass may ask for a cycle for stall-3, which then prints.
+    await waitFor(() => printPipelineSettled(services.db), { what: 'the print pipeline settled after the recovery' });
+    const rows = await listExportRows(services.db, { scanId: scan.id }, { first: 10, after: null });
+    expect(rows.slice(0, 2).map((row) => [row.documentKey, row.status, row.errorMessage])).toEqual([
+      ['stall-1', 'failed_export', expect.stringMatching(/stopped while printing it/)],
+      ['stall-2', 'failed_export', expect.stringMatching(/stopped while printing it/)],
+    ]);
+    expect(['queued', 'exported']).toContain(rows[2]!.status);
+    expect(await getPrintGovernor(services.db)).toMatchObject({ isPrinting: false, pendingPrintCycle: false });
+    expect((await printsIn(folder)).filter((key) => key !== 'stall-3')).toEqual([]);
+    if ((await getScan(services.db, scan.id)).status === 'running') await cancelScan(services, scan.id, by);
+    await updateSettings(services, { printStuckAfterMs: 300_000 }, by);
   });
 
   it('refuses an oversize document and changes nothing', async () => {

@@ -50,6 +50,8 @@ export interface JobHandler<Payload = Record<string, Json>> {
   run(context: HandlerContext<Payload>): Promise<Json | void>;
   /** Enqueued by the engine only (see KindDefinition.internal). */
   internal?: boolean;
+  /** The governor this kind owns (see KindDefinition.governor). */
+  governor?: string;
 }
 
 export function defineHandler<Payload>(handler: JobHandler<Payload>): JobHandler<Payload> {

@@ -31,6 +31,8 @@ interface Totals {
 export function createPrintCycleHandler(printer: () => Printer) {
   return defineHandler({
     kind: PRINT_CYCLE_KIND,
+    // Only print cycles hold the print governor or wait as its pending run (the seed's IsPrinting / PendingPrintCycle).
+    governor: PRINT_GOVERNOR,
     payload: z.object({}).strict(),
     async run(ctx) {
       const { services } = ctx;

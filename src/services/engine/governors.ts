@@ -9,6 +9,7 @@ import { appendHistory } from './history.ts';
 import type { EnqueueInput } from './jobs/input.ts';
 import { CONSTRAINED_CLAIM_LOCK } from './jobs/claim.ts';
 import { enqueueJob } from './jobs/enqueue.ts';
+import { governorOwnerProblem } from './kinds/check.ts';
 import { governorFromRow } from './rows.ts';
 import type { Actor, Governor, Job } from './types.ts';
 
@@ -134,6 +135,9 @@ export interface RunRequestOutcome {
 export async function requestGovernorRun(ctx: ServiceContext, name: string, job: EnqueueInput, by: Actor): Promise<RunRequestOutcome> {
   // The dedupe key keeps one waiting run per governor however often a run is asked for.
   const spec = { dedupeKey: `governor:${name}`, ...job, governorKey: name };
+  // Checked here too: a busy governor takes the run as its pending run without enqueueing it.
+  const ownerProblem = governorOwnerProblem(ctx, job.kind, name);
+  if (ownerProblem) throw ownerProblem;
   const busy = await inTransaction(ctx, async (tx, emit) => {
     const [row] = await query<Row>(
       tx,

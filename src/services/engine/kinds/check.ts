@@ -12,6 +12,7 @@ export interface KindCheckInput {
   kind: string;
   payload: unknown;
   allowUnknownKind?: boolean;
+  governorKey?: string | null;
 }
 
 /** One problem (or null) per input, in order. `engine`: the engine's own enqueue, which may use internal kinds. */
@@ -22,10 +23,19 @@ export async function kindProblems(ctx: ServiceContext, inputs: KindCheckInput[]
     if (definition?.internal && !engine) {
       return new InvalidInputError([{ path: 'kind', message: `${input.kind} jobs are started by the engine only (a bulk operation: retryJobs, cancelJobs, deleteJobs, clearJobs)` }]);
     }
+    const governorProblem = governorOwnerProblem(ctx, input.kind, input.governorKey);
+    if (governorProblem) return governorProblem;
     if (definition) return payloadProblem(definition, input.payload);
     if (input.allowUnknownKind || ctx.kinds.announced.has(input.kind)) return null;
     return new UnknownKindError(input.kind);
   });
+}
+
+/** A job of `kind` under a governor another kind owns: refused, so that only the owner's jobs hold it or wait for it. */
+export function governorOwnerProblem(ctx: ServiceContext, kind: string, governorKey: string | null | undefined): InvalidInputError | null {
+  const owner = governorKey ? ctx.kinds.governorOwner(governorKey) : undefined;
+  if (owner === undefined || owner === kind) return null;
+  return new InvalidInputError([{ path: 'governorKey', message: `the governor ${governorKey} is ${owner}'s: only ${owner} jobs run under it` }]);
 }
 
 export async function assertKindsKnown(ctx: ServiceContext, inputs: KindCheckInput[], engine = false): Promise<void> {

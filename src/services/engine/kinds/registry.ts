@@ -15,6 +15,11 @@ export interface KindDefinition {
    * caller's rights checked then): enqueueJob refuses it from anyone else.
    */
   internal?: boolean;
+  /**
+   * The governor this kind owns (the print cycle's `print`): a job under it must be of this kind,
+   * so no other job can hold it or be its pending run.
+   */
+  governor?: string;
 }
 
 export interface KindDescription {
@@ -35,6 +40,11 @@ export class KindRegistry {
 
   get(kind: string): KindDefinition | undefined {
     return this.definitions.get(kind);
+  }
+
+  /** The kind that owns the governor `name`, if one does. */
+  governorOwner(name: string): string | undefined {
+    return [...this.definitions.values()].find((definition) => definition.governor === name)?.kind;
   }
 
   list(): KindDefinition[] {
