@@ -69,9 +69,12 @@ describe('the dashboard as the local admin (no API key on loopback)', () => {
     await page.locator('[data-state=live]').waitFor();
     await page.locator('tr[data-queue=documents]').waitFor();
     await page.getByText(/Held by supervisor-/).waitFor();
-    expect(await page.getByRole('heading', { name: 'Workers' }).isVisible()).toBe(true);
     expect(await page.locator('figure.chart').count()).toBe(2);
     await expectAccessible('overview');
+    // Each worker's kinds, folded (a worker may handle dozens).
+    const workers = page.getByRole('table', { name: 'Workers' });
+    await workers.getByText(/^\d+ kinds$/).click();
+    await workers.getByText(/test\.noop/).waitFor();
   });
 
   it('shows a job go from queued to completed, live', async () => {
@@ -194,6 +197,21 @@ describe('the dashboard as the local admin (no API key on loopback)', () => {
     await page.locator('[data-state=live]').waitFor({ timeout: 30_000 });
     await page.locator('tr[data-queue=after-the-drop]').waitFor();
     expect(dashboard.problems).toEqual([]);
+  });
+
+  it('falls back to Server-Sent Events when no WebSocket gets through, and stays live', async () => {
+    const blocked = await openDashboard(browser, origin(), '#/', { webSockets: false });
+    try {
+      const page = blocked.page;
+      await page.locator('[data-state=live]').getByText('Live (SSE)').waitFor({ timeout: 30_000 });
+      await page.locator('tr[data-queue=print]').waitFor();
+      // A change after the page loaded arrives over the event stream.
+      await enqueue({ kind: 'test.noop', queue: 'over-sse', delayMs: 600_000 });
+      await page.locator('tr[data-queue=over-sse]').waitFor({ timeout: 30_000 });
+      expect(blocked.problems).toEqual([]);
+    } finally {
+      await blocked.context.close();
+    }
   });
 });
 

@@ -15,8 +15,13 @@ export interface DashboardPage {
   problems: string[];
 }
 
-export async function openDashboard(browser: Browser, origin: string, hash = '#/'): Promise<DashboardPage> {
+/**
+ * A fresh browser context on the dashboard. `webSockets: false` makes every WebSocket close
+ * before it opens (1006, as when a proxy on the way refuses the upgrade).
+ */
+export async function openDashboard(browser: Browser, origin: string, hash = '#/', { webSockets = true } = {}): Promise<DashboardPage> {
   const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, reducedMotion: 'reduce' });
+  if (!webSockets) await context.routeWebSocket(() => true, (socket) => socket.close({ code: 1006, reason: 'no WebSocket here' }));
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));

@@ -4,7 +4,7 @@ import { Client, fetchExchange, subscriptionExchange, type AnyVariables, type Ty
 import { createClient as createWsClient } from 'graphql-ws';
 import { setLiveState } from './connection.ts';
 import { authorization } from './session.ts';
-import { subscribeSse } from './sse.ts';
+import { subscribeSse, type Sink } from './sse.ts';
 
 /** Yoga's CSRF prevention: a header only a script sets. */
 const headers = (): Record<string, string> => {
@@ -13,9 +13,19 @@ const headers = (): Record<string, string> => {
 };
 
 /** WebSocket connections that failed before ever connecting; after a few, SSE takes over. */
+const WEBSOCKET_ATTEMPTS = 3;
 let failedBeforeConnect = 0;
 let everConnected = false;
 let transport: 'websocket' | 'sse' = 'websocket';
+
+/** The subscriptions on the WebSocket, each able to move to SSE (see giveUpWebSocket). */
+const onWebSocket = new Set<{ moveToSse(): void }>();
+
+/** No WebSocket gets through: the open subscriptions, and every later one, go over SSE. */
+function giveUpWebSocket() {
+  transport = 'sse';
+  for (const subscription of [...onWebSocket]) subscription.moveToSse();
+}
 
 const ws = createWsClient({
   url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`,
@@ -33,11 +43,42 @@ const ws = createWsClient({
       setLiveState('live', 'websocket');
     },
     closed: () => {
-      if (!everConnected) failedBeforeConnect++;
       setLiveState('down', 'websocket');
+      // Moved after graphql-ws has finished handling the close it reports.
+      if (!everConnected && ++failedBeforeConnect === WEBSOCKET_ATTEMPTS) setTimeout(giveUpWebSocket);
     },
   },
 });
+
+/** One subscription: on the WebSocket while it may still get through, otherwise (or once it gave up) over SSE. */
+function subscribe(request: { query: string; variables?: Record<string, unknown> }, sink: Sink): { unsubscribe(): void } {
+  if (transport === 'sse') return { unsubscribe: subscribeSse(request, headers(), sink) };
+  let stop: () => void;
+  const entry = {
+    moveToSse() {
+      onWebSocket.delete(entry);
+      const stopWs = stop;
+      stop = subscribeSse(request, headers(), sink);
+      stopWs(); // graphql-ws completes the sink it had; that completion is not passed on (below)
+    },
+  };
+  onWebSocket.add(entry);
+  stop = ws.subscribe(request, {
+    next: (value) => sink.next(value),
+    error: (error) => {
+      if (onWebSocket.delete(entry)) sink.error(error);
+    },
+    complete: () => {
+      if (onWebSocket.delete(entry)) sink.complete();
+    },
+  });
+  return {
+    unsubscribe: () => {
+      onWebSocket.delete(entry);
+      stop();
+    },
+  };
+}
 
 export const client = new Client({
   url: '/graphql',
@@ -47,15 +88,7 @@ export const client = new Client({
   exchanges: [
     subscriptionExchange({
       forwardSubscription: (request) => ({
-        subscribe: (sink) => {
-          if (transport === 'websocket' && !everConnected && failedBeforeConnect >= 3) transport = 'sse';
-          const query = request.query ?? '';
-          const stop =
-            transport === 'sse'
-              ? subscribeSse({ query, variables: request.variables }, headers(), sink)
-              : ws.subscribe({ query, variables: request.variables as Record<string, unknown> }, sink);
-          return { unsubscribe: stop };
-        },
+        subscribe: (sink) => subscribe({ query: request.query ?? '', variables: request.variables as Record<string, unknown> | undefined }, sink),
       }),
     }),
     fetchExchange,

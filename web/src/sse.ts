@@ -2,7 +2,7 @@
 // a POST that accepts text/event-stream, read as it streams; retried after a drop.
 import { setLiveState } from './connection.ts';
 
-interface Sink {
+export interface Sink {
   next(value: unknown): void;
   error(error: unknown): void;
   complete(): void;

@@ -13,7 +13,7 @@ export const OverviewSubscription = graphql(
       queues { name paused pausedBy pausedReason concurrency stats { queued running paused completed failed cancelled oldestWaitingSeconds } }
       queueMetrics { queue ...Metrics }
       lastHour { ...Metrics }
-      workers { id host pid queues concurrency status lastSeenAt }
+      workers { id host pid queues kinds concurrency status lastSeenAt }
       governors { name holder holderJobId acquiredAt leaseExpiresAt pending lastScheduledAt }
       supervisorHolder supervisorLeaseExpiresAt supervisorNextTickAt
       lastTicks { id holder trigger startedAt durationMs failedTasks }

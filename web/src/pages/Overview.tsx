@@ -158,7 +158,7 @@ function Processes({ overview }: { overview: OverviewData }) {
   return (
     <div class="columns">
       <Section title="Workers">
-        <Table label="Workers" head={['Worker', 'Host / pid', 'Queues', 'Concurrency', 'Last seen']}>
+        <Table label="Workers" head={['Worker', 'Host / pid', 'Queues', 'Kinds', 'Concurrency', 'Last seen']}>
             {overview.workers.map((w) => (
               <tr key={w.id}>
                 <th scope="row">
@@ -168,6 +168,12 @@ function Processes({ overview }: { overview: OverviewData }) {
                   {w.host} / {w.pid}
                 </td>
                 <td>{w.queues?.join(', ') ?? 'all'}</td>
+                <td>
+                  <details>
+                    <summary>{w.kinds.length} kinds</summary>
+                    {w.kinds.join(', ')}
+                  </details>
+                </td>
                 <td>{w.concurrency}</td>
                 <td>{ago(w.lastSeenAt)}</td>
               </tr>
