@@ -2,7 +2,7 @@
 // README command beside a running embedded Pressroom, a file of jobs, one clear line when a
 // dependency is down, and a graceful stop through npm's wrapper. Processes run from the sources.
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase, query } from '../src/db/client.ts';
@@ -114,7 +114,8 @@ describe('beside a running embedded Pressroom', PROCESSES, () => {
     const job = JSON.parse(enqueued.stdout) as { runId: string; queue: string };
     expect(job).toMatchObject({ queue: 'documents', status: 'queued' });
 
-    const file = path.join(path.dirname(env.PRESSROOM_DATA_DIR), 'jobs.ndjson');
+    const folder = path.dirname(env.PRESSROOM_DATA_DIR);
+    const file = path.join(folder, 'jobs.ndjson');
     await writeFile(file, Array.from({ length: 12 }, (_, i) => JSON.stringify({ kind: 'document.process', queue: 'documents', payload: { title: `t${i}`, pageMs: 0 } })).join('\n'));
     const many = await finished(pressroom(['enqueue', '--file', file], env));
     expect(many.code, many.output).toBe(0);
@@ -126,6 +127,17 @@ describe('beside a running embedded Pressroom', PROCESSES, () => {
     expect(migrated).toMatchObject({ code: 0 });
     expect(migrated.stdout).toContain(`the Pressroom running on this folder (pid ${server.child.pid}) applied them`);
 
+    // The imports of docs/print.md and README's production tracking, through the same API.
+    await mkdir(path.join(folder, 'documents'));
+    await writeFile(path.join(folder, 'documents', 'a.pdf'), 'alpha');
+    const documents = await finished(pressroom(['documents', 'import', path.join(folder, 'documents'), '--customer', 'acme'], env));
+    expect(documents.code, documents.output).toBe(0);
+    expect(documents.stdout).toMatch(/^imported 1 documents, 0 existing/);
+    const references = path.join(folder, 'files.csv');
+    await writeFile(references, 'imposition_id,file_id\nIMP-1,FILE_1_Labex_7000_1_1\n');
+    const tracking = await finished(pressroom(['tracking', 'import', references], env));
+    expect(tracking).toMatchObject({ code: 0, stdout: `imported 1 rows from ${references}\n` });
+
     // The running Pressroom did the work, recorded as the CLI's, and logged who did what and why.
     const response = await fetch(url, {
       method: 'POST',
@@ -136,8 +148,9 @@ describe('beside a running embedded Pressroom', PROCESSES, () => {
     expect(body.data.job.history.edges.map((e) => e.node)).toContainEqual({ actor: 'cli', operation: 'enqueue', reason: 'reprint' });
     expect(server.output()).toMatch(/cli ran createApiKey \(reason: new desk\): CreatedApiKey/);
 
-    const revoked = await finished(pressroom(['keys', 'revoke', 'support-desk'], env));
+    const revoked = await finished(pressroom(['keys', 'revoke', 'support-desk', '--reason', 'desk closed'], env));
     expect(revoked).toMatchObject({ code: 0, stdout: 'revoked support-desk\n' });
+    await server.waitForOutput(/cli ran revokeApiKey \(reason: desk closed\)/);
 
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
