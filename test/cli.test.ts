@@ -1,12 +1,16 @@
 // The command line as a user meets it: quick help, refusals before anything is written, every
 // README command beside a running embedded Pressroom, a file of jobs, one clear line when a
 // dependency is down, and a graceful stop through npm's wrapper. Processes run from the sources.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase, query } from '../src/db/client.ts';
 import { sql } from 'drizzle-orm';
+import postgres from 'postgres';
+import { migrationsFolder } from '../src/db/migrate.ts';
+import { serverMode } from './support/db.ts';
+import { serverUrlFor } from './support/urls.ts';
 import { cliEnv, newFolder, pressroom, STACK_FRAME, useCliProcesses, watch } from './support/cli.ts';
 
 useCliProcesses();
@@ -90,6 +94,28 @@ describe('pressroom', PROCESSES, () => {
     const postgres = await finished(pressroom(['migrate'], { DATABASE_URL: 'postgres://root:secret@127.0.0.1:1/nowhere' }));
     expect(postgres.code).toBe(1);
     expect(postgres.output).toMatch(/^cannot reach PostgreSQL at postgres:\/\/root:\*\*\*@127\.0\.0\.1:1\/nowhere: .+\n$/);
+  });
+});
+
+describe('on a PostgreSQL database that lacks migrations', PROCESSES, () => {
+  it.skipIf(!serverMode)('says how many it applies, and nothing once there are none', async () => {
+    const { entries } = JSON.parse(readFileSync(path.join(migrationsFolder, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] };
+    const admin = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+    const name = `pressroom_t_migrate_${process.pid}`;
+    await admin.unsafe(`create database ${name}`);
+    try {
+      const env = { DATABASE_URL: serverUrlFor(process.env.DATABASE_URL!, name) };
+      const first = await finished(pressroom(['migrate'], env));
+      expect(first.code, first.output).toBe(0);
+      expect(first.output).toContain(`"pending":${entries.length},"msg":"applying ${entries.length} database migrations"`);
+      expect(first.output).toContain('"msg":"database migrated"');
+      const again = await finished(pressroom(['migrate'], env));
+      expect(again).toMatchObject({ code: 0, stdout: 'migrations applied\n' });
+      expect(again.output).not.toContain('applying');
+    } finally {
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    }
   });
 });
 
