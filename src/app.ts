@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/client.ts';
-import { migrateDatabase } from './db/migrate.ts';
+import { migrateDatabase, pendingMigrations } from './db/migrate.ts';
 import { builtInHandlers, loadHandlerModules } from './handlers/index.ts';
 import type { ServiceContext } from './services/context.ts';
 import { DependencyUnavailableError } from './services/errors.ts';
@@ -47,10 +47,12 @@ export async function openPressroom(config: Config, log: Logger): Promise<Pressr
   }
   try {
     await checkDatabaseReachable(database, config.DATABASE_URL);
+    // Said at info when there is work to do (a new server database, an upgrade): it may take a while on big tables.
+    const pending = await pendingMigrations(database.db);
     const started = performance.now();
-    log.debug('applying database migrations');
+    if (pending > 0) log.info({ pending }, `applying ${pending} database migration${pending === 1 ? '' : 's'}`);
     await migrateDatabase(database, config.DATABASE_URL);
-    log.debug({ durationMs: Math.round(performance.now() - started) }, 'database migrated');
+    if (pending > 0) log.info({ durationMs: Math.round(performance.now() - started) }, 'database migrated');
     // The env values are the defaults; stored runtime settings override them, and changes made
     // anywhere reach services.settings through the bus.
     const defaults: RuntimeSettings = {

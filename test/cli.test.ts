@@ -1,12 +1,16 @@
 // The command line as a user meets it: quick help, refusals before anything is written, every
 // README command beside a running embedded Pressroom, a file of jobs, one clear line when a
 // dependency is down, and a graceful stop through npm's wrapper. Processes run from the sources.
-import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase, query } from '../src/db/client.ts';
 import { sql } from 'drizzle-orm';
+import postgres from 'postgres';
+import { migrationsFolder } from '../src/db/migrate.ts';
+import { serverMode } from './support/db.ts';
+import { serverUrlFor } from './support/urls.ts';
 import { cliEnv, newFolder, pressroom, STACK_FRAME, useCliProcesses, watch } from './support/cli.ts';
 
 useCliProcesses();
@@ -105,6 +109,28 @@ describe('pressroom', PROCESSES, () => {
   });
 });
 
+describe('on a PostgreSQL database that lacks migrations', PROCESSES, () => {
+  it.skipIf(!serverMode)('says how many it applies, and nothing once there are none', async () => {
+    const { entries } = JSON.parse(readFileSync(path.join(migrationsFolder, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] };
+    const admin = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+    const name = `pressroom_t_migrate_${process.pid}`;
+    await admin.unsafe(`create database ${name}`);
+    try {
+      const env = { DATABASE_URL: serverUrlFor(process.env.DATABASE_URL!, name) };
+      const first = await finished(pressroom(['migrate'], env));
+      expect(first.code, first.output).toBe(0);
+      expect(first.output).toContain(`"pending":${entries.length},"msg":"applying ${entries.length} database migrations"`);
+      expect(first.output).toContain('"msg":"database migrated"');
+      const again = await finished(pressroom(['migrate'], env));
+      expect(again).toMatchObject({ code: 0, stdout: 'migrations applied\n' });
+      expect(again.output).not.toContain('applying');
+    } finally {
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    }
+  });
+});
+
 describe('beside a running embedded Pressroom', PROCESSES, () => {
   it('runs every README command through its API, as "cli", and the Pressroom stops gracefully on SIGTERM', async () => {
     const env = await dataFolder();
@@ -126,7 +152,8 @@ describe('beside a running embedded Pressroom', PROCESSES, () => {
     const job = JSON.parse(enqueued.stdout) as { runId: string; queue: string };
     expect(job).toMatchObject({ queue: 'documents', status: 'queued' });
 
-    const file = path.join(path.dirname(env.PRESSROOM_DATA_DIR), 'jobs.ndjson');
+    const folder = path.dirname(env.PRESSROOM_DATA_DIR);
+    const file = path.join(folder, 'jobs.ndjson');
     await writeFile(file, Array.from({ length: 12 }, (_, i) => JSON.stringify({ kind: 'document.process', queue: 'documents', payload: { title: `t${i}`, pageMs: 0 } })).join('\n'));
     const unknownKind = path.join(path.dirname(env.PRESSROOM_DATA_DIR), 'unknown.ndjson');
     await writeFile(unknownKind, [JSON.stringify({ kind: 'document.process', queue: 'documents' }), JSON.stringify({ kind: 'no.such.kind', queue: 'documents' })].join('\n'));
@@ -143,6 +170,17 @@ describe('beside a running embedded Pressroom', PROCESSES, () => {
     expect(migrated).toMatchObject({ code: 0 });
     expect(migrated.stdout).toContain(`the Pressroom running on this folder (pid ${server.child.pid}) applied them`);
 
+    // The imports of docs/print.md and README's production tracking, through the same API.
+    await mkdir(path.join(folder, 'documents'));
+    await writeFile(path.join(folder, 'documents', 'a.pdf'), 'alpha');
+    const documents = await finished(pressroom(['documents', 'import', path.join(folder, 'documents'), '--customer', 'acme'], env));
+    expect(documents.code, documents.output).toBe(0);
+    expect(documents.stdout).toMatch(/^imported 1 documents, 0 existing/);
+    const references = path.join(folder, 'files.csv');
+    await writeFile(references, 'imposition_id,file_id\nIMP-1,FILE_1_Labex_7000_1_1\n');
+    const tracking = await finished(pressroom(['tracking', 'import', references], env));
+    expect(tracking).toMatchObject({ code: 0, stdout: `imported 1 rows from ${references}\n` });
+
     // The running Pressroom did the work, recorded as the CLI's, and logged who did what and why.
     const response = await fetch(url, {
       method: 'POST',
@@ -153,8 +191,9 @@ describe('beside a running embedded Pressroom', PROCESSES, () => {
     expect(body.data.job.history.edges.map((e) => e.node)).toContainEqual({ actor: 'cli', operation: 'enqueue', reason: 'reprint' });
     expect(server.output()).toMatch(/cli ran createApiKey \(reason: new desk\): CreatedApiKey/);
 
-    const revoked = await finished(pressroom(['keys', 'revoke', 'support-desk'], env));
+    const revoked = await finished(pressroom(['keys', 'revoke', 'support-desk', '--reason', 'desk closed'], env));
     expect(revoked).toMatchObject({ code: 0, stdout: 'revoked support-desk\n' });
+    await server.waitForOutput(/cli ran revokeApiKey \(reason: desk closed\)/);
 
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);

@@ -29,9 +29,11 @@ export async function migrateDatabase(database: Database, url?: string): Promise
   }
 }
 
-/** The migrations in drizzle/ that this database has not applied (drizzle records each by its journal time). */
+/** The migrations in drizzle/ that this database has not applied (drizzle records each by its journal time): all of them on a database never migrated. */
 export async function pendingMigrations(db: Db): Promise<number> {
   const journal = JSON.parse(readFileSync(`${migrationsFolder}/meta/_journal.json`, 'utf8')) as { entries: { when: number }[] };
+  const [state] = await query<{ migrated: boolean }>(db, sql`select to_regclass('drizzle.__drizzle_migrations') is not null as migrated`);
+  if (!state?.migrated) return journal.entries.length;
   const [row] = await query<{ last: string | number | null }>(db, sql`select max(created_at) as last from drizzle.__drizzle_migrations`);
   const last = Number(row?.last ?? 0);
   return journal.entries.filter((entry) => entry.when > last).length;

@@ -104,6 +104,7 @@ describe('limits', () => {
     expect(await page.text()).toContain('FailedJobs');
   });
 
+  // Well-formed operations that ask too much are refused in our words ("operation refused: …"), never as a "Syntax Error".
   const expectRejected = (response: GraphQLResponse, message: RegExp) => {
     expect(response.data ?? null, response.text).toBeNull();
     expect(response.errors?.map((e) => e.message)).toEqual([expect.stringMatching(message)]);
@@ -113,14 +114,14 @@ describe('limits', () => {
     const chain = ['A', 'B', 'C', 'D', 'E', 'F'];
     const deep = `query Deep { jobs(first: 1) { edges { node { ...A } } } }
       ${chain.map((name, i) => `fragment ${name} on Job { id ${i < chain.length - 1 ? `...${chain[i + 1]}` : 'history(first: 1) { edges { node { at } } }'} }`).join('\n')}`;
-    expectRejected(await gql(deep, {}, 'admin'), /Query depth limit of 10 exceeded/);
+    expectRejected(await gql(deep, {}, 'admin'), /^operation refused: Query depth limit of 10 exceeded/);
   });
 
   it('rejects an over-costly query, with a clear message and no data', async () => {
     const aliases = Array.from({ length: 10 }, (_, i) => `a${i}: jobs(first: 200) { edges { node { id items(first: 200) { edges { node { key payload } } } } } }`);
-    expectRejected(await gql(`{ ${aliases.join(' ')} }`, {}, 'admin'), /Query Cost limit of \d+ exceeded/);
+    expectRejected(await gql(`{ ${aliases.join(' ')} }`, {}, 'admin'), /^operation refused: Query Cost limit of \d+ exceeded/);
     const many = Array.from({ length: 16 }, (_, i) => `a${i}: queues { name }`);
-    expectRejected(await gql(`{ ${many.join(' ')} }`, {}, 'admin'), /Aliases limit of 15 exceeded/);
+    expectRejected(await gql(`{ ${many.join(' ')} }`, {}, 'admin'), /^operation refused: Aliases limit of 15 exceeded/);
   });
 
   it('masks unexpected errors: no stack trace, no SQL', async () => {

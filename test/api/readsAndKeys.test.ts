@@ -77,9 +77,11 @@ describe('authorisation', () => {
 
   it('manages keys from the API: create (shown once), list, revoke, each in the history with who and why', async () => {
     const CREATE = `mutation C($name: String!, $role: ApiKeyRole!) { createApiKey(name: $name, role: $role, reason: "new desk") {
-      __typename ... on CreatedApiKey { key apiKey { name role revokedAt } } ... on Error { code message } } }`;
+      __typename ... on CreatedApiKey { key notice apiKey { name role revokedAt } } ... on Error { code message } } }`;
     const created = (await ok(gql(CREATE, { name: 'desk-2', role: 'operator' }, 'admin'))).createApiKey;
     expect(created).toMatchObject({ __typename: 'CreatedApiKey', key: expect.stringMatching(/^prk_/), apiKey: { name: 'desk-2', role: 'operator', revokedAt: null } });
+    // Whoever creates a key in GraphiQL reads, in the answer, that local GraphiQL now needs one too.
+    expect(created.notice).toContain('every client needs one, GraphiQL on this machine too');
     // The new key works, with its role.
     expect((await ok(gql('{ queues { name } }', {}, { token: created.key }))).queues).toBeDefined();
     // A second live key of that name is refused as data.

@@ -1,4 +1,5 @@
 // API keys as the API shows them: never the key itself, except once, when it is created.
+import { KEYS_LOCK_GRAPHIQL } from '../../api/keysNotice.ts';
 import { ROLES, type ApiKey } from '../../services/engine/apiKeys.ts';
 import { builder } from '../builder.ts';
 
@@ -19,5 +20,6 @@ export const CreatedApiKeyRef = builder.objectRef<{ key: string; apiKey: ApiKey 
   fields: (t) => ({
     key: t.exposeString('key', { description: 'The key itself: shown only now; only its hash is stored.' }),
     apiKey: t.field({ type: ApiKeyRef, resolve: (created) => created.apiKey }),
+    notice: t.string({ description: 'What a live key changes: every client needs one from now on, GraphiQL on this machine too.', resolve: () => KEYS_LOCK_GRAPHIQL }),
   }),
 });
