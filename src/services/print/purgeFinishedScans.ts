@@ -52,7 +52,9 @@ export async function countPurgeableScans(ctx: ServiceContext): Promise<PrintPur
 
 async function purgeChunk(ctx: ServiceContext): Promise<PrintPurgeCounts> {
   return inTransaction(ctx, async (tx, emit) => {
-    // Locked, and skipped when locked: a requeue reopening one of them waits or is waited for.
+    // Locked, and skipped when already locked (by another purge, a reopening requeue). A requeue that
+    // takes the scan's rows first and then waits for the scan can deadlock with this; PostgreSQL
+    // aborts one of the two, and nothing half-done is left (the next maintenance run goes on).
     const scans = await query<{ id: number; rows_through: number }>(
       tx,
       sql`with locked as (
