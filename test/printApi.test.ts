@@ -141,16 +141,24 @@ describe('print API', () => {
       `mutation {
         detectStuckPrinter(dryRun: true, reason: "check") { __typename ... on StuckPrinterReport { stuck dryRun reason } }
         healPrintLocks(reason: "check") { __typename ... on PrintLockHealReport { released reason } }
-        runPrintMaintenance(dryRun: true, reason: "check") { __typename ... on PrintMaintenanceReport { dryRun findings { kind } } }
+        runPrintMaintenance(dryRun: true, reason: "check") { __typename ... on PrintMaintenanceReport { dryRun findings { kind } purged { scans rows } } }
         requeueExportRows(filter: { lane: "production" }, reason: "nothing failed") { __typename ... on RequeueExportRowsReport { requeued } }
       }`,
     );
     expect(recovery.detectStuckPrinter).toMatchObject({ stuck: false, dryRun: true });
     expect(recovery.healPrintLocks).toMatchObject({ released: false });
-    expect(recovery.runPrintMaintenance).toMatchObject({ dryRun: true });
+    expect(recovery.runPrintMaintenance).toMatchObject({ dryRun: true, purged: { scans: 0, rows: 0 } });
     expect(recovery.requeueExportRows).toEqual({ __typename: 'RequeueExportRowsReport', requeued: 1 - 1 });
     const audit = await listHistory(db().services.db, { actor: 'print-operator', operation: 'requeueExportRows' }, { first: 5 });
     expect(audit.entries[0]).toMatchObject({ reason: 'nothing failed' });
+  });
+
+  it('lets an operator, not a viewer, forget what a scan printed; an unknown scan is a typed error', async () => {
+    const forget = `mutation { forgetPrintedDocuments(scanId: "424242", documentKeys: ["k-1"], reason: "reprint") { __typename ... on Error { message } } }`;
+    expect((await gql('viewer', forget)).forgetPrintedDocuments.__typename).toBe('ForbiddenError');
+    expect((await gql('operator', forget)).forgetPrintedDocuments).toEqual({ __typename: 'NotFoundError', message: 'printScan 424242 not found' });
+    const noKeys = await gql('operator', `mutation { forgetPrintedDocuments(scanId: "424242", documentKeys: [], reason: "reprint") { __typename ... on InvalidInputError { issues { path } } } }`);
+    expect(noKeys.forgetPrintedDocuments).toEqual({ __typename: 'InvalidInputError', issues: [{ path: 'documentKeys' }] });
   });
 
   it('answers every print query to a viewer, with data', async () => {

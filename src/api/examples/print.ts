@@ -88,11 +88,21 @@ export const printExamples: GraphiqlExample[] = [
 }`,
   },
   {
-    description: 'Look for stuck scans, slices and cycles, and queued rows without a cycle (dryRun: false raises alerts).',
+    description: 'Look for stuck scans, slices and cycles, and queued rows without a cycle, and count the finished scans past retentionPrintScansDays (dryRun: false raises alerts and purges them).',
     operation: `mutation PrintMaintenance {
   runPrintMaintenance(dryRun: true, reason: "morning check") {
     __typename
-    ... on PrintMaintenanceReport { dryRun findings { kind targetType targetId message } cycleRequested }
+    ... on PrintMaintenanceReport { dryRun findings { kind targetType targetId message } cycleRequested purged { scans slices batches rows } }
+    ... on Error { message }
+  }
+}`,
+  },
+  {
+    description: 'Print documents again on purpose (the seed\'s deleteForScan): forget what a scan printed (all of it, or only some keys). A later scan of a scope covering them prints them again; the production lane\'s recurring scan does so within a minute.',
+    operation: `mutation ForgetPrintedDocuments($scanId: ID! = "1", $documentKeys: [String!] = ["INV-1001"]) {
+  forgetPrintedDocuments(scanId: $scanId, documentKeys: $documentKeys, reason: "customer lost the paper copy") {
+    __typename
+    ... on ForgetPrintedDocumentsReport { scanId markersDeleted keysWithoutMarker }
     ... on Error { message }
   }
 }`,

@@ -56,6 +56,7 @@ const SettingsInput = builder.inputType('SettingsInput', {
     printBatchSize: t.int({ required: false }),
     maxPrintAttempts: t.int({ required: false }),
     printStuckAfterMs: t.int({ required: false }),
+    retentionPrintScansDays: t.int({ required: false }),
     productionMode: t.boolean({ required: false }),
     trackingProcessCron: t.string({ required: false }),
     trackingRejectAlertThreshold: t.int({ required: false }),

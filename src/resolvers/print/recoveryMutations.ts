@@ -1,15 +1,17 @@
 // The seed's recovery tools as audited mutations: each records its actor and reason.
 import { actorOf } from '../../api/context.ts';
-import { ForbiddenError, GovernorBusyError, InvalidInputError } from '../../services/errors.ts';
+import { ForbiddenError, GovernorBusyError, InvalidInputError, NotFoundError } from '../../services/errors.ts';
 import { clearAllExportTables, CLEAR_ALL_CONFIRMATION, type ClearAllReport } from '../../services/print/clearAllExportTables.ts';
 import { detectStuckPrinter, type StuckPrinterReport } from '../../services/print/detectStuckPrinter.ts';
+import { forgetPrintedDocuments, type ForgetReport } from '../../services/print/forgetPrintedDocuments.ts';
 import { healPrintLocks, type HealReport } from '../../services/print/healPrintLocks.ts';
+import type { PrintPurgeCounts } from '../../services/print/purgeFinishedScans.ts';
 import { requeueExportRows, type RequeueReport } from '../../services/print/requeueExportRows.ts';
 import { runPrintMaintenance, type MaintenanceFinding, type MaintenanceReport } from '../../services/print/runPrintMaintenance.ts';
 import { builder } from '../../schema/builder.ts';
 import { JobRef } from '../../schema/engine/job.ts';
 import { commonErrors } from '../../schema/errors.ts';
-import { optionalId } from '../../schema/print/ids.ts';
+import { numericId, optionalId } from '../../schema/print/ids.ts';
 import { PrintGovernorRef } from '../../schema/print/types.ts';
 
 const StuckPrinterReportRef = builder.objectRef<StuckPrinterReport>('StuckPrinterReport').implement({
@@ -41,11 +43,30 @@ const FindingRef = builder.objectRef<MaintenanceFinding>('PrintMaintenanceFindin
   }),
 });
 
+const PurgeCountsRef = builder.objectRef<PrintPurgeCounts>('PrintPurgeCounts').implement({
+  description: 'Finished scan trees purged by retentionPrintScansDays: the scans and their slices, batches and lane rows.',
+  fields: (t) => ({
+    scans: t.exposeInt('scans'),
+    slices: t.exposeInt('slices'),
+    batches: t.exposeInt('batches'),
+    rows: t.exposeInt('rows'),
+  }),
+});
+
 const MaintenanceReportRef = builder.objectRef<MaintenanceReport>('PrintMaintenanceReport').implement({
   fields: (t) => ({
     dryRun: t.exposeBoolean('dryRun'),
     findings: t.field({ type: [FindingRef], resolve: (r) => r.findings }),
     cycleRequested: t.exposeBoolean('cycleRequested'),
+    purged: t.field({ type: PurgeCountsRef, description: 'What the retention purge deleted; in a dry run, all it would delete now.', resolve: (r) => r.purged }),
+  }),
+});
+
+const ForgetReportRef = builder.objectRef<ForgetReport>('ForgetPrintedDocumentsReport').implement({
+  fields: (t) => ({
+    scanId: t.exposeID('scanId'),
+    markersDeleted: t.exposeInt('markersDeleted', { description: 'Dedupe markers deleted: those documents are printable again.' }),
+    keysWithoutMarker: t.exposeStringList('keysWithoutMarker', { description: 'Of documentKeys, those with no marker of this scan.' }),
   }),
 });
 
@@ -100,7 +121,8 @@ builder.mutationFields((t) => ({
   }),
   runPrintMaintenance: t.field({
     type: MaintenanceReportRef,
-    description: 'Detects stuck scans, slices and print cycles, and queued rows without a cycle: raises alerts (and asks for a cycle). dryRun only reports.',
+    description:
+      'Detects stuck scans, slices and print cycles, and queued rows without a cycle: raises alerts (and asks for a cycle); purges finished scan trees older than retentionPrintScansDays. dryRun only reports.',
     authScopes: { operator: true },
     errors: { types: commonErrors },
     args: { dryRun: t.arg.boolean({ required: false, defaultValue: false }), reason: t.arg.string({ required: true }) },
@@ -120,6 +142,16 @@ builder.mutationFields((t) => ({
         actorOf(context, args.reason),
       );
     },
+  }),
+  forgetPrintedDocuments: t.field({
+    type: ForgetReportRef,
+    description:
+      "Deletes the dedupe markers the scan's rows recorded (or only those of documentKeys), so those documents can be printed again by a later scan (the production lane's recurring scan prints them within a minute). The scan and its rows stay. Refused while a print cycle holds rows of the scan.",
+    authScopes: { operator: true },
+    errors: { types: [...commonErrors, NotFoundError, GovernorBusyError] },
+    args: { scanId: t.arg.id({ required: true }), documentKeys: t.arg.stringList({ required: false }), reason: t.arg.string({ required: true }) },
+    resolve: (_root, args, context) =>
+      forgetPrintedDocuments(context.services, { scanId: numericId(args.scanId, 'scanId'), documentKeys: args.documentKeys ?? null }, actorOf(context, args.reason)),
   }),
   clearAllExportTables: t.field({
     type: ClearAllReportRef,

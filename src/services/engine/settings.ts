@@ -47,6 +47,7 @@ export const settingShape = {
   printBatchSize: z.number().int('must be a whole number').min(1).max(10_000),
   maxPrintAttempts: z.number().int('must be a whole number').min(1).max(100),
   printStuckAfterMs: ms(1_000, 86_400_000),
+  retentionPrintScansDays: days,
   productionMode: z.boolean(),
   trackingProcessCron: z
     .string()
@@ -99,6 +100,7 @@ export const SETTING_DESCRIPTIONS: Record<SettingKey, string> = {
   printBatchSize: 'Lane rows per batch when a slice is processed.',
   maxPrintAttempts: 'Print attempts of a lane row before it is FailedExport.',
   printStuckAfterMs: 'A print cycle without progress for this long is stuck (detectStuckPrinter, print maintenance).',
+  retentionPrintScansDays: 'Finished print scans (completed, failed, cancelled; with their slices, batches and lane rows) are purged this many days after they finish. Dedupe markers are kept.',
   productionMode: 'Pressroom runs in production: destructive resets (clearAllExportTables) are refused. NODE_ENV=production also counts.',
   trackingProcessCron: 'When production tracking processes new printer and scanner events on schedule (cron, UTC); new events also start a run soon after they arrive.',
   trackingRejectAlertThreshold: 'Rejected tracking records (per source, waiting for reprocessing) past which an alert is raised.',
@@ -122,6 +124,7 @@ export const DEFAULT_RUNTIME_SETTINGS: RuntimeSettings = {
   printBatchSize: 100,
   maxPrintAttempts: 3,
   printStuckAfterMs: 5 * 60_000,
+  retentionPrintScansDays: 30,
   productionMode: false,
   trackingProcessCron: '* * * * *',
   trackingRejectAlertThreshold: 10,

@@ -2,7 +2,8 @@
 // printStuckAfterMs), stuck slices (Pending in a lane that is not paused for longer than that),
 // a stuck print cycle, and Queued rows with no cycle to print them. Each finding is an alert
 // (one open alert per finding, resolved when it clears); rows without a cycle get one requested.
-// A dry run returns the findings and changes nothing.
+// Then it purges finished scan trees past retentionPrintScansDays (purgeFinishedScans.ts).
+// A dry run returns the findings and what the purge would delete, and changes nothing.
 import { sql } from 'drizzle-orm';
 import { query } from '../../db/client.ts';
 import type { ServiceContext } from '../context.ts';
@@ -12,6 +13,7 @@ import { auditOperation } from './audit.ts';
 import { stuckReason } from './detectStuckPrinter.ts';
 import { printableBacklog } from './cycle.ts';
 import { PRINT_GOVERNOR, laneQueue, LANES } from './model.ts';
+import { countPurgeableScans, purgeFinishedScans, type PrintPurgeCounts } from './purgeFinishedScans.ts';
 import { getPrintGovernor } from './printGovernor.ts';
 import { requestPrintCycle } from './requestPrintCycle.ts';
 
@@ -27,6 +29,8 @@ export interface MaintenanceReport {
   findings: MaintenanceFinding[];
   /** A print cycle was requested for rows no cycle would print. */
   cycleRequested: boolean;
+  /** Finished scan trees purged by retention (in a dry run: all that would be). */
+  purged: PrintPurgeCounts;
 }
 
 const KINDS: MaintenanceFinding['kind'][] = ['print.stuckScan', 'print.stuckSlice', 'print.stuckPrinter', 'print.rowsWithoutCycle'];
@@ -66,13 +70,14 @@ export async function findMaintenanceIssues(ctx: ServiceContext): Promise<Mainte
 /** `quietWhenHealthy`: the maintenance schedule's calls leave no history entry when nothing is found. */
 export async function runPrintMaintenance(ctx: ServiceContext, options: { dryRun: boolean; quietWhenHealthy?: boolean }, by: Actor): Promise<MaintenanceReport> {
   const findings = await findMaintenanceIssues(ctx);
-  const audit = (cycleRequested: boolean) =>
+  const audit = (cycleRequested: boolean, purged: PrintPurgeCounts) =>
     findings.length > 0 || !options.quietWhenHealthy
-      ? auditOperation(ctx, by, 'runPrintMaintenance', { type: 'printPipeline', id: 'maintenance' }, { dryRun: options.dryRun, findings: findings.map((f) => `${f.kind} ${f.targetId}`), cycleRequested })
+      ? auditOperation(ctx, by, 'runPrintMaintenance', { type: 'printPipeline', id: 'maintenance' }, { dryRun: options.dryRun, findings: findings.map((f) => `${f.kind} ${f.targetId}`), cycleRequested, purged: { ...purged } })
       : Promise.resolve();
   if (options.dryRun) {
-    await audit(false);
-    return { dryRun: true, findings, cycleRequested: false };
+    const purged = await countPurgeableScans(ctx);
+    await audit(false, purged);
+    return { dryRun: true, findings, cycleRequested: false, purged };
   }
   for (const finding of findings) {
     await raiseAlert(ctx, { kind: finding.kind, severity: finding.kind === 'print.stuckPrinter' ? 'critical' : 'warning', targetType: finding.targetType, targetId: finding.targetId, message: finding.message }, by);
@@ -83,6 +88,7 @@ export async function runPrintMaintenance(ctx: ServiceContext, options: { dryRun
   }
   const cycleRequested = findings.some((f) => f.kind === 'print.rowsWithoutCycle');
   if (cycleRequested) await requestPrintCycle(ctx, { actor: by.actor, reason: 'maintenance: queued rows without a cycle' });
-  await audit(cycleRequested);
-  return { dryRun: false, findings, cycleRequested };
+  const purged = await purgeFinishedScans(ctx, by);
+  await audit(cycleRequested, purged);
+  return { dryRun: false, findings, cycleRequested, purged };
 }
