@@ -22,6 +22,14 @@ export function printAuthCases(services: () => ServiceContext, result: (name: st
   const simple = (name: string, success: string, args: string, minRole: AuthCase['minRole'] = 'operator'): AuthCase => ({ name, minRole, success, document: `mutation M { ${result(name, args)} }`, prepare: none });
   /** A mutation on a scan scope made for it; `$name` in `args` is the scope's name. */
   const onScope = (name: string, success: string, args: string): AuthCase => ({ name, minRole: 'operator', success, document: `mutation M($name: String!) { ${result(name, args)} }`, prepare: async () => ({ name: await scope() }) });
+  /** A mutation on a scan started for it; `$id` in `args` is the scan's id. */
+  const onScan = (name: string, success: string, args: string): AuthCase => ({
+    name,
+    minRole: 'operator',
+    success,
+    document: `mutation M($id: ID!) { ${result(name, args)} }`,
+    prepare: async () => ({ id: String((await startScan(services(), await scope(), by)).id) }),
+  });
   return [
     {
       name: 'submitDocuments',
@@ -40,13 +48,7 @@ export function printAuthCases(services: () => ServiceContext, result: (name: st
     onScope('updatePrintScanScope', 'PrintScanScope', 'name: $name, input: { documentType: "invoice" }, reason: "auth"'),
     onScope('deletePrintScanScope', 'PrintScanScope', 'name: $name, reason: "auth"'),
     onScope('startPrintScan', 'PrintScan', 'scope: $name, reason: "auth"'),
-    {
-      name: 'cancelPrintScan',
-      minRole: 'operator',
-      success: 'PrintScan',
-      document: `mutation M($id: ID!) { ${result('cancelPrintScan', 'id: $id, reason: "auth"')} }`,
-      prepare: async () => ({ id: String((await startScan(services(), await scope(), by)).id) }),
-    },
+    onScan('cancelPrintScan', 'PrintScan', 'id: $id, reason: "auth"'),
     simple('pausePrintLane', 'PrintLane', 'lane: "historical", reason: "auth"'),
     simple('resumePrintLane', 'PrintLane', 'lane: "historical", reason: "auth"'),
     simple('requestPrintCycle', 'PrintCycleRequest', 'reason: "auth"'),
@@ -54,6 +56,7 @@ export function printAuthCases(services: () => ServiceContext, result: (name: st
     simple('healPrintLocks', 'PrintLockHealReport', 'reason: "auth"'),
     simple('runPrintMaintenance', 'PrintMaintenanceReport', 'dryRun: true, reason: "auth"'),
     simple('requeueExportRows', 'RequeueExportRowsReport', 'reason: "auth"'),
+    onScan('forgetPrintedDocuments', 'ForgetPrintedDocumentsReport', 'scanId: $id, reason: "auth"'),
     simple('clearAllExportTables', 'ClearAllExportTablesReport', `confirmation: "${CLEAR_ALL_CONFIRMATION}", reason: "auth"`, 'admin'),
   ];
 }
