@@ -2,9 +2,10 @@
 // printLanes, printGovernor and trackingProgress are each read once per change per API process
 // and the read is pushed to every subscriber (src/api/sharedFeed.ts). Reads are counted by the
 // process's pressroom_shared_feed_reads_total (each read is a fixed set of statements), around one
-// change, with 1 and then 8 subscribers.
+// change, with 1 and then 8 subscribers. The jobs subscriptions each have their filter: they share
+// the read of each changed job, and each still shows only what its filter matches.
 import { afterAll, describe, expect, it } from 'vitest';
-import { claimJobs, completeRuns, type Job } from '../src/services/index.ts';
+import { claimJobs, completeRuns, enqueueJob, type Job } from '../src/services/index.ts';
 import { sharedFeedReads } from '../src/metrics/index.ts';
 import { pausePrintLane } from '../src/services/print/lanes.ts';
 import { PRINT_QUEUE } from '../src/services/print/model.ts';
@@ -103,5 +104,43 @@ describe('shared live feeds', () => {
       await readsForOneChange({ subscribers: 8, feed: 'trackingProgress', document, change: record, shows: waiting(2) }),
     ];
     expectFlat(reads);
+  });
+
+  it('reads each changed job once for every jobs subscription, and filters it per subscription', async () => {
+    const ctx = db().services;
+    const kind = `feed.jobs${Date.now().toString(36)}`;
+    const queue = `feed-jobs-${Date.now().toString(36)}`;
+    const document = `subscription($filter: JobFilter) { jobs(filter: $filter) { snapshot jobs { databaseId payload } removed { databaseId } } }`;
+    const filters = [
+      ...Array.from({ length: 4 }, () => ({ kind })),
+      ...Array.from({ length: 2 }, () => ({ queue })),
+      // Matches the events (kind) but not the first job's payload: woken, reads, shows nothing.
+      ...Array.from({ length: 2 }, () => ({ kind, payloadText: 'needle' })),
+    ];
+    const subscriptions = filters.map((filter) => {
+      const client = wsClient(server().url);
+      clients.push(client);
+      return subscribeWs(client, document, { filter });
+    });
+    try {
+      for (const first of await Promise.all(subscriptions.map((s) => s.feed.nextData()))) expect(first.jobs).toMatchObject({ snapshot: true, jobs: [] });
+      const before = await readsOf('jobs');
+      const { job: plain } = await enqueueJob(ctx, { kind, queue, payload: { note: 'plain' }, allowUnknownKind: true }, by);
+      const shows = (id: number) => (data: any) => data.jobs.jobs.some((job: { databaseId: number }) => job.databaseId === id);
+      await Promise.all(subscriptions.slice(0, 6).map((s) => s.feed.until(shows(plain.id))));
+      const reads = (await readsOf('jobs')) - before;
+      // Read per subscription, 8 subscriptions would have cost 8 statements.
+      expect(reads).toBeGreaterThanOrEqual(1);
+      expect(reads).toBeLessThanOrEqual(2);
+
+      const { job: needle } = await enqueueJob(ctx, { kind, queue, payload: { note: 'needle' }, allowUnknownKind: true }, by);
+      for (const s of subscriptions.slice(6)) {
+        // The first message after the snapshot: the shared read of the plain job did not reach it.
+        const update = await s.feed.nextData();
+        expect(update.jobs.jobs.map((job: { databaseId: number }) => job.databaseId)).toEqual([needle.id]);
+      }
+    } finally {
+      for (const s of subscriptions) s.stop();
+    }
   });
 });

@@ -82,7 +82,7 @@ export const refusals = new Counter({
 
 export const sharedFeedReads = new Counter({
   name: 'pressroom_shared_feed_reads_total',
-  help: "Reads of this process's shared live feeds (the dashboard's overview, print lanes and governor, tracking progress), each pushed to all their subscribers",
+  help: "Reads of this process's shared live feeds (the dashboard's overview, print lanes and governor, tracking progress), each pushed to all their subscribers; jobs: statements reading changed jobs for all jobs subscriptions",
   labelNames: ['feed'] as const,
   registers: [registry],
 });
