@@ -36,6 +36,8 @@ export class SharedFeed<T> {
   private reading: Promise<T> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private changed = false;
+  /** Listening on the bus: from the first subscriber until the last leaves. */
+  private started: Promise<void> | null = null;
   /** Counts starts: what was read before the last start is not shared after it. */
   private generation = 0;
 
@@ -46,12 +48,18 @@ export class SharedFeed<T> {
 
   /** Calls `listener` with each read from now on; returns a function that stops it. */
   async subscribe(listener: Listener<T>): Promise<() => void> {
-    if (this.listeners.size === 0) await this.start();
     this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
-      if (this.listeners.size === 0) this.stop();
+    const unsubscribe = () => {
+      if (this.listeners.delete(listener) && this.listeners.size === 0) this.stop();
     };
+    try {
+      // Subscribers that arrive together share one start (and one set of bus listeners).
+      await (this.started ??= this.start());
+    } catch (error) {
+      unsubscribe();
+      throw error;
+    }
+    return unsubscribe;
   }
 
   /** The value as of at most `refreshMs` ago. */
@@ -74,10 +82,11 @@ export class SharedFeed<T> {
     this.last = null;
     this.reading = null;
     this.changed = false;
-    this.scheduleIdle();
+    if (this.listeners.size > 0) this.scheduleIdle();
   }
 
   private stop() {
+    this.started = null;
     for (const unsubscribe of this.unsubscribe) unsubscribe();
     this.unsubscribe = [];
     if (this.timer) clearTimeout(this.timer);
