@@ -1,14 +1,14 @@
 // The dashboard at scale (issue #13): with 1,000,000 jobs (the API bench's loader, in a database
 // of this section's own), how long the overview and the jobs page take to show in Chromium, and
-// how many statements PostgreSQL runs with 1, 10 and 100 dashboards open on one API process
-// while job events arrive all the time: the overview is one shared read per process, so the
-// rate must not grow with the number of dashboards.
+// how many statements PostgreSQL runs with 1, 10 and 100 dashboards open on one API process on
+// each live page (overview, print, tracking) while events arrive all the time: each page's live
+// state is one shared read per process, so the rate must not grow with the number of dashboards.
 import { ensureLoaded } from '../api/loader.ts';
 import { spawnPressroom } from '../pressroomProcess.ts';
 import { launchBrowser } from '../../test/support/browser.ts';
 import { renderTimes, type RenderTime } from './render.ts';
-import { statementRate, type StatementRate } from './statements.ts';
-import { publishJobEvents } from './events.ts';
+import { LIVE_PAGES, statementRate, type StatementRate } from './statements.ts';
+import { publishEvents } from './events.ts';
 
 export interface DashboardBenchOptions {
   databaseUrl: string;
@@ -43,11 +43,15 @@ export async function runDashboardBench(options: DashboardBenchOptions): Promise
     renders = await renderTimes(browser, origin!, options.renderRuns);
     for (const r of renders) log(`dashboard bench: ${r.page} (${r.shown}) shown in ${r.firstMs} ms first, ${r.medianMs} ms median`);
     await browser.close();
-    const events = publishJobEvents(options.redisUrl, redis.PRESSROOM_REDIS_PREFIX, 50);
+    const events = publishEvents(options.redisUrl, redis.PRESSROOM_REDIS_PREFIX, 50);
     try {
-      for (const dashboards of [0, ...options.dashboards]) {
-        const rate = await statementRate(`${origin}/graphql`, loaded.url, dashboards, options.windowSeconds);
-        log(`dashboard bench: ${dashboards} dashboards: ${rate.transactionsPerSecond.toFixed(1)} statements/s, ${rate.messagesPerSecond.toFixed(2)} overview messages/s each`);
+      // No dashboard open: what the API process and the events cost on their own.
+      const runs = [{ live: LIVE_PAGES[0]!, dashboards: 0 }, ...LIVE_PAGES.flatMap((live) => options.dashboards.map((dashboards) => ({ live, dashboards })))];
+      for (const { live, dashboards } of runs) {
+        const rate = await statementRate(`${origin}/graphql`, loaded.url, live, dashboards, options.windowSeconds);
+        log(
+          `dashboard bench: ${dashboards ? `${live.page} page, ` : ''}${dashboards} dashboards: ${rate.transactionsPerSecond.toFixed(1)} statements/s, ${rate.messagesPerSecond.toFixed(2)} messages/s each`,
+        );
         rates.push(rate);
       }
     } finally {
@@ -77,7 +81,9 @@ function render(jobs: number, renders: RenderTime[], rates: StatementRate[], opt
   const consoleLines = [
     `dashboard (${jobs.toLocaleString('en')} jobs)`,
     ...renders.map((r) => `  ${`${r.page} (${r.shown})`.padEnd(44)} first ${r.firstMs} ms, median ${r.medianMs} ms of ${r.runs}`),
-    ...rates.map((r) => `  ${String(r.dashboards).padStart(3)} dashboards: ${r.transactionsPerSecond.toFixed(1)} statements/s (${(r.transactionsPerSecond - base).toFixed(1)} above none)`),
+    ...rates.map(
+      (r) => `  ${(r.dashboards ? r.page : '').padEnd(8)} ${String(r.dashboards).padStart(3)} dashboards: ${r.transactionsPerSecond.toFixed(1)} statements/s (${(r.transactionsPerSecond - base).toFixed(1)} above none)`,
+    ),
   ];
   const markdown = [
     `## Dashboard at ${jobs.toLocaleString('en')} jobs`,
@@ -94,13 +100,13 @@ function render(jobs: number, renders: RenderTime[], rates: StatementRate[], opt
     '',
     '### PostgreSQL statements per second with dashboards open',
     '',
-    `N graphql-ws clients open the dashboard's own overview subscription (web/src/operations/overview.ts) on one API process while 50 job events a second arrive through Redis in the format worker processes publish (so that nothing but the API touches the database). Counted: the bench database's committed transactions over ${options.windowSeconds} s (pg_stat_database; every statement outside an explicit transaction is one).`,
+    `N graphql-ws clients each open a live page's own subscriptions (web/src/operations/: the overview; the print page's printLanes and printGovernor; the tracking page's trackingProgress) on one API process while events arrive through Redis in the format worker processes publish, 50 a second of each: job updates (every other one of a print cycle), print lane updates and tracking records (so that nothing but the API touches the database). Counted: the bench database's committed transactions over ${options.windowSeconds} s (pg_stat_database; every statement outside an explicit transaction is one).`,
     '',
-    '| dashboards | statements/s | above 0 dashboards | overview messages/s per dashboard |',
-    '| ---: | ---: | ---: | ---: |',
-    ...rates.map((r) => `| ${r.dashboards} | ${r.transactionsPerSecond.toFixed(1)} | ${(r.transactionsPerSecond - base).toFixed(1)} | ${r.messagesPerSecond.toFixed(2)} |`),
+    '| page | dashboards | statements/s | above 0 dashboards | messages/s per dashboard |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...rates.map((r) => `| ${r.dashboards ? r.page : '(none)'} | ${r.dashboards} | ${r.transactionsPerSecond.toFixed(1)} | ${(r.transactionsPerSecond - base).toFixed(1)} | ${r.messagesPerSecond.toFixed(2)} |`),
     '',
-    'The overview is read once per refresh per API process (at most once a second while events arrive, every 5 s otherwise: a fixed set of about nine statements) and the same read is pushed to every subscriber, so the rate stays flat from 1 to 100 dashboards; the finished counts come from the process\'s 5-second cache. Had each tab read its own overview (its own queue counts, workers, ticks, alerts and metrics), the rate would be these nine statements a second times the number of tabs.',
+    'Each live page is read once per refresh per API process and the same read is pushed to every subscriber (src/api/sharedFeed.ts): the overview at most once a second while events arrive, every 5 s otherwise (a fixed set of about nine statements; the finished counts come from the process\'s 5-second cache); the print lanes and governor at most every 200 ms, the tracking markers every 250 ms, only after events. So the rate stays flat from 1 to 100 dashboards. Had each tab read its own, the rate would be those statements times the number of tabs.',
   ];
   return { consoleLines, markdown };
 }

@@ -1,18 +1,33 @@
-// Statements PostgreSQL runs while N dashboards show the overview: N graphql-ws clients open the
-// dashboard's own overview subscription (web/src/operations/overview.ts) on one API process,
-// and the bench database's committed transactions are counted over a window (each statement
-// the API runs outside a transaction is one; pg_stat_statements is not assumed on the server).
+// Statements PostgreSQL runs while N dashboards show a live page: N graphql-ws clients each open
+// the page's own subscriptions (web/src/operations/) on one API process, and the bench
+// database's committed transactions are counted over a window (each statement the API runs
+// outside a transaction is one; pg_stat_statements is not assumed on the server).
 import { setTimeout as sleep } from 'node:timers/promises';
-import { print } from 'graphql';
+import { print, type DocumentNode } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import postgres from 'postgres';
 import WebSocket from 'ws';
 import { OverviewSubscription } from '../../web/src/operations/overview.ts';
+import { PrintGovernorSubscription, PrintLanesSubscription } from '../../web/src/operations/print.ts';
+import { TrackingProgressSubscription } from '../../web/src/operations/tracking.ts';
+
+export interface LivePage {
+  page: string;
+  subscriptions: DocumentNode[];
+}
+
+/** The dashboard's pages that stay live, each with the subscriptions it opens. */
+export const LIVE_PAGES: LivePage[] = [
+  { page: 'overview', subscriptions: [OverviewSubscription] },
+  { page: 'print', subscriptions: [PrintLanesSubscription, PrintGovernorSubscription] },
+  { page: 'tracking', subscriptions: [TrackingProgressSubscription] },
+];
 
 export interface StatementRate {
+  page: string;
   dashboards: number;
   transactionsPerSecond: number;
-  /** Overview messages each dashboard received per second. */
+  /** Messages (of all the page's subscriptions) each dashboard received per second. */
   messagesPerSecond: number;
 }
 
@@ -28,30 +43,32 @@ async function committed(url: string): Promise<number> {
   }
 }
 
-export async function statementRate(apiUrl: string, databaseUrl: string, dashboards: number, windowSeconds: number): Promise<StatementRate> {
-  const query = print(OverviewSubscription);
+export async function statementRate(apiUrl: string, databaseUrl: string, live: LivePage, dashboards: number, windowSeconds: number): Promise<StatementRate> {
+  const queries = live.subscriptions.map((document) => print(document));
   const clients: Client[] = [];
   let messages = 0;
   const first: Promise<void>[] = [];
   for (let i = 0; i < dashboards; i++) {
     const client = createClient({ url: apiUrl.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0 });
     clients.push(client);
-    first.push(
-      new Promise<void>((resolve, reject) => {
-        let seen = false;
-        client.subscribe(
-          { query },
-          {
-            next: () => {
-              messages++;
-              if (!seen) (seen = true), resolve();
+    for (const query of queries) {
+      first.push(
+        new Promise<void>((resolve, reject) => {
+          let seen = false;
+          client.subscribe(
+            { query },
+            {
+              next: () => {
+                messages++;
+                if (!seen) (seen = true), resolve();
+              },
+              error: reject,
+              complete: () => {},
             },
-            error: reject,
-            complete: () => {},
-          },
-        );
-      }),
-    );
+          );
+        }),
+      );
+    }
   }
   try {
     await Promise.all(first);
@@ -65,6 +82,7 @@ export async function statementRate(apiUrl: string, databaseUrl: string, dashboa
     // Each count opens a connection and runs one statement of its own: not the dashboards'.
     const own = 2;
     return {
+      page: live.page,
       dashboards,
       transactionsPerSecond: Math.max(0, after - before - own) / seconds,
       messagesPerSecond: dashboards ? (messages - messagesBefore) / dashboards / seconds : 0,

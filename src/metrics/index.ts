@@ -79,3 +79,10 @@ export const refusals = new Counter({
   labelNames: ['limit'] as const,
   registers: [registry],
 });
+
+export const sharedFeedReads = new Counter({
+  name: 'pressroom_shared_feed_reads_total',
+  help: "Reads of this process's shared live feeds (the dashboard's overview, print lanes and governor, tracking progress), each pushed to all their subscribers; jobs: statements reading changed jobs for all jobs subscriptions",
+  labelNames: ['feed'] as const,
+  registers: [registry],
+});

@@ -2,6 +2,7 @@
 // job, and one Redis SUBSCRIBE per channel however many listen.
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
+import { sharedFeed } from '../../src/api/sharedFeed.ts';
 import { jobFollowers, type Waker } from '../../src/resolvers/engine/jobFollowers.ts';
 import { cancelJob, createRedisBus, enqueueJob, tryAcquireGovernor } from '../../src/services/index.ts';
 import { useTestDatabase } from '../support/db.ts';
@@ -39,6 +40,28 @@ describe('ending a subscription', () => {
     await enqueueJob(services, { kind: 'test.noop', queue: 'sub-unsub' }, by);
     expect(followed.feed.messages.length + governors.feed.messages.length + stats.feed.messages.length).toBe(seen);
     expect([followed.feed.error, governors.feed.error, stats.feed.error]).toEqual([null, null, null]);
+  });
+});
+
+describe('shared feeds', () => {
+  it('listen once for all their subscribers, even those that arrive together, and stop with the last', async () => {
+    await waitFor(() => subscriptionListeners() === 0, { what: 'no listeners left by earlier tests' });
+    const c = client();
+    const lanes = Array.from({ length: 6 }, () => ws(/* GraphQL */ `subscription { printLanes { lane } }`, {}, c));
+    await Promise.all(lanes.map((s) => s.feed.next()));
+    // printLane:updated, once for all six.
+    expect(subscriptionListeners()).toBe(1);
+    for (const s of lanes) s.stop();
+    await waitFor(() => subscriptionListeners() === 0, { what: 'the feed to stop listening' });
+    expect(lanes.map((s) => s.feed.error)).toEqual(lanes.map(() => null));
+
+    // Subscribers in the same tick, before the first has started the feed: still one listener.
+    const counted = countingBus(db().services.bus);
+    const feed = sharedFeed({ ...db().services, bus: counted }, { name: 'test', read: async () => 1, changes: { 'printLane:updated': true }, refreshMs: 100 });
+    const stops = await Promise.all([feed.subscribe(() => {}), feed.subscribe(() => {})]);
+    expect(counted.listeners()).toBe(1);
+    for (const stop of stops) stop();
+    expect(counted.listeners()).toBe(0);
   });
 });
 

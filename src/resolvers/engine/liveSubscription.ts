@@ -5,6 +5,7 @@ import type { ApiContext } from '../../api/context.ts';
 import { createLoaders } from '../../api/loaders.ts';
 import type { EventMap, EventName } from '../../services/events.ts';
 import { subscriptions } from '../../metrics/index.ts';
+import type { SharedFeed } from '../../api/sharedFeed.ts';
 import { jobFollowers, type Follower } from './jobFollowers.ts';
 
 const MAX_SNAPSHOT = 500;
@@ -185,4 +186,32 @@ export function snapshotSize(first: number | null | undefined, fallback: number)
     throw new GraphQLError(`first must be 0 to ${MAX_SNAPSHOT}`, { extensions: { code: 'INVALID_INPUT' } });
   }
   return n;
+}
+
+/**
+ * A subscription to a shared feed (src/api/sharedFeed.ts): the feed's value now, then each new
+ * read of it. Every subscriber of the process gets the same reads; each message is resolved with
+ * the subscriber's own context (its loaders afresh, its authorization).
+ */
+export function liveFeed<T>(context: ApiContext, feed: SharedFeed<T>): AsyncIterableIterator<T> {
+  return live<T>(context, async function* ({ wakeup }) {
+    let latest = null as { value: T } | null;
+    const stop = await feed.subscribe((value) => {
+      latest = { value };
+      wakeup.fire();
+    });
+    try {
+      let sent: T = await feed.current();
+      fresh(context);
+      yield sent;
+      while (await wakeup.wait()) {
+        if (!latest || latest.value === sent) continue;
+        sent = latest.value;
+        fresh(context);
+        yield sent;
+      }
+    } finally {
+      stop();
+    }
+  });
 }

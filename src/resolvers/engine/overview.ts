@@ -1,11 +1,12 @@
 // The overview: everything the dashboard's first page shows, as a query and as a subscription.
-// Both read the process's one shared OverviewFeed: however many dashboards are open, the
-// database sees one overview read per refresh.
+// Both read the process's one shared feed of it (src/api/sharedFeed.ts): however many dashboards
+// are open, the database sees one overview read per refresh (at most once a second while events
+// say something changed, every 5 s otherwise: ages and metrics move without events).
 import type { ApiContext } from '../../api/context.ts';
 import { statsOfQueues } from '../../api/queueStats.ts';
+import { sharedFeed, type SharedFeed } from '../../api/sharedFeed.ts';
 import type { ServiceContext } from '../../services/context.ts';
-import { OverviewFeed } from '../../services/engine/overview/feed.ts';
-import { OVERVIEW_ALERTS, OVERVIEW_TICKS, type Overview } from '../../services/engine/overview/read.ts';
+import { OVERVIEW_ALERTS, OVERVIEW_TICKS, readOverview, type Overview } from '../../services/engine/overview/read.ts';
 import { supervisorSettings } from '../../services/engine/supervisor/settings.ts';
 import { builder } from '../../schema/builder.ts';
 import { GovernorRef } from '../../schema/engine/governor.ts';
@@ -13,22 +14,29 @@ import { JobMetricsRef } from '../../schema/engine/metrics.ts';
 import { QueueRef } from '../../schema/engine/queue.ts';
 import { WorkerRef } from '../../schema/engine/worker.ts';
 import { AlertRef } from './alerts.ts';
-import { live } from './liveSubscription.ts';
+import { liveFeed } from './liveSubscription.ts';
 import { SupervisorTickRef } from './supervisor.ts';
 
-const feeds = new WeakMap<ServiceContext, OverviewFeed>();
+const REFRESH_MS = 1_000;
+const IDLE_REFRESH_MS = 5_000;
 
-export function overviewFeed(services: ServiceContext): OverviewFeed {
-  let feed = feeds.get(services);
-  if (!feed) {
-    feed = new OverviewFeed(services, {
-      db: services.db,
-      statsOfQueues: (names) => statsOfQueues(services.db, names),
-      settings: () => supervisorSettings(services),
-    });
-    feeds.set(services, feed);
-  }
-  return feed;
+export function overviewFeed(services: ServiceContext): SharedFeed<Overview> {
+  return sharedFeed(services, {
+    name: 'overview',
+    read: () => readOverview({ db: services.db, statsOfQueues: (names) => statsOfQueues(services.db, names), settings: () => supervisorSettings(services) }),
+    changes: {
+      'job:updated': true,
+      'job:deleted': true,
+      'queue:updated': true,
+      'governor:updated': true,
+      'worker:updated': true,
+      'supervisor:tick': true,
+      'alert:raised': true,
+      'alert:updated': true,
+    },
+    refreshMs: REFRESH_MS,
+    idleRefreshMs: IDLE_REFRESH_MS,
+  });
 }
 
 /** The overview's queues carry their stats: Queue.stats then reads them instead of the database. */
@@ -69,24 +77,7 @@ builder.subscriptionFields((t) => ({
     description:
       'The overview now, then again whenever it changes (at most once a second while events arrive, every 5 s otherwise). Every subscriber of an API process shares one read.',
     authScopes: { viewer: true },
-    subscribe: (_root, _args, context) =>
-      live<Overview>(context, async function* ({ wakeup }) {
-        const feed = overviewFeed(context.services);
-        let latest: Overview | null = null;
-        const stop = await feed.subscribe((overview) => {
-          latest = overview;
-          wakeup.fire();
-        });
-        try {
-          let sent: Overview = await feed.current();
-          yield sent;
-          while (await wakeup.wait()) {
-            if (latest && latest !== sent) yield (sent = latest);
-          }
-        } finally {
-          stop();
-        }
-      }),
+    subscribe: (_root, _args, context) => liveFeed(context, overviewFeed(context.services)),
     resolve: (overview) => overview,
   }),
 }));

@@ -19,6 +19,7 @@ import { JobFilterInput, toJobFilter } from '../../schema/engine/jobFilter.ts';
 import { QueueRef } from '../../schema/engine/queue.ts';
 import { type JobRead } from './jobFollowers.ts';
 import { jobIdFrom } from './jobIdentity.ts';
+import { sharedJobReads } from './sharedJobReads.ts';
 import { fresh, live, snapshotSize } from './liveSubscription.ts';
 
 /** Queue statistics are recounted at most this often per subscription, however busy the queue. */
@@ -165,34 +166,41 @@ builder.subscriptionFields((t) => ({
           deleted.set(event.id, event.runId);
           return true;
         });
-        await live.listening();
+        const reads = sharedJobReads(context.services);
+        const stopReading = reads.use();
+        try {
+          await live.listening();
 
-        fresh(context);
-        const { jobs } = await listJobs(context.services.db, filter, { first });
-        for (const job of jobs) shown.add(job.id);
-        yield { snapshot: true, jobs, removed: [] };
-
-        while (await live.wakeup.wait()) {
-          const ids = [...changed.entries()];
-          const gone = [...deleted.entries()];
-          changed.clear();
-          deleted.clear();
           fresh(context);
-          const loaded = await context.loaders.job.loadMany(ids.map(([id]) => id));
-          const update: JobsUpdate = { snapshot: false, jobs: [], removed: [] };
-          ids.forEach(([id, runId], index) => {
-            const job = loaded[index];
-            if (job && !(job instanceof Error) && jobMatches(filter, job)) {
-              shown.add(id);
-              update.jobs.push(job);
-            } else if (shown.delete(id)) {
-              update.removed.push({ id, runId, deleted: !job || job instanceof Error });
+          const { jobs } = await listJobs(context.services.db, filter, { first });
+          for (const job of jobs) shown.add(job.id);
+          yield { snapshot: true, jobs, removed: [] };
+
+          while (await live.wakeup.wait()) {
+            const ids = [...changed.entries()];
+            const gone = [...deleted.entries()];
+            changed.clear();
+            deleted.clear();
+            // Every jobs subscription woken by the same changes shares these reads; the filter is this one's.
+            const loaded = await reads.load(ids.map(([id]) => id));
+            fresh(context);
+            const update: JobsUpdate = { snapshot: false, jobs: [], removed: [] };
+            ids.forEach(([id, runId], index) => {
+              const job = loaded[index];
+              if (job && jobMatches(filter, job)) {
+                shown.add(id);
+                update.jobs.push(job);
+              } else if (shown.delete(id)) {
+                update.removed.push({ id, runId, deleted: !job });
+              }
+            });
+            for (const [id, runId] of gone) {
+              if (shown.delete(id)) update.removed.push({ id, runId, deleted: true });
             }
-          });
-          for (const [id, runId] of gone) {
-            if (shown.delete(id)) update.removed.push({ id, runId, deleted: true });
+            if (update.jobs.length > 0 || update.removed.length > 0) yield update;
           }
-          if (update.jobs.length > 0 || update.removed.length > 0) yield update;
+        } finally {
+          stopReading();
         }
       });
     },

@@ -1,9 +1,12 @@
 // Live print views: the print governor with its current cycle's progress, lane counts, a scan's
 // progress. Each yields the state now, then the state again after changes, at most every
-// PRINT_LIVE_INTERVAL_MS (a cycle changes lane counts with every chunk).
+// PRINT_LIVE_INTERVAL_MS (a cycle changes lane counts with every chunk). The governor and the lanes
+// are the same for every viewer: one shared read per API process serves all their subscribers
+// (src/api/sharedFeed.ts); a scan's progress is read per subscriber.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ApiContext } from '../../api/context.ts';
-import { createLoaders } from '../../api/loaders.ts';
+import { sharedFeed } from '../../api/sharedFeed.ts';
+import type { ServiceContext } from '../../services/context.ts';
 import { listLaneStates, type LaneState } from '../../services/print/lanes.ts';
 import { PRINT_GOVERNOR } from '../../services/print/model.ts';
 import { getPrintGovernor, type PrintGovernorState } from '../../services/print/printGovernor.ts';
@@ -12,7 +15,7 @@ import type { Scan } from '../../services/print/model.ts';
 import { builder } from '../../schema/builder.ts';
 import { numericId } from '../../schema/print/ids.ts';
 import { LaneStateRef, PrintGovernorRef, ScanRef } from '../../schema/print/types.ts';
-import { live } from '../engine/liveSubscription.ts';
+import { fresh, live, liveFeed } from '../engine/liveSubscription.ts';
 
 export const PRINT_LIVE_INTERVAL_MS = 200;
 
@@ -21,12 +24,11 @@ function throttled<T>(context: ApiContext, setup: (listen: Parameters<Parameters
   return live<T>(context, async function* (session) {
     setup(session.listen);
     await session.listening();
-    const fresh = async () => {
-      // A subscription is one long operation: each message reads afresh.
-      context.loaders = createLoaders(context.services.db);
+    const next = () => {
+      fresh(context);
       return read();
     };
-    const first = await fresh();
+    const first = await next();
     if (first === null) return;
     yield first;
     let lastSent = Date.now();
@@ -39,37 +41,47 @@ function throttled<T>(context: ApiContext, setup: (listen: Parameters<Parameters
           return;
         }
       }
-      const next = await fresh();
-      if (next === null) return;
-      yield next;
+      const value = await next();
+      if (value === null) return;
+      yield value;
       lastSent = Date.now();
     }
   });
 }
+
+const printGovernorFeed = (services: ServiceContext) =>
+  sharedFeed<PrintGovernorState>(services, {
+    name: 'printGovernor',
+    read: () => getPrintGovernor(services.db),
+    changes: {
+      'governor:updated': (event) => event.governor.name === PRINT_GOVERNOR,
+      'job:progress': (event) => event.kind === 'print.cycle',
+      'job:updated': (event) => event.kind === 'print.cycle',
+    },
+    refreshMs: PRINT_LIVE_INTERVAL_MS,
+  });
+
+const printLanesFeed = (services: ServiceContext) =>
+  sharedFeed<LaneState[]>(services, {
+    name: 'printLanes',
+    read: () => listLaneStates(services.db),
+    changes: { 'printLane:updated': true },
+    refreshMs: PRINT_LIVE_INTERVAL_MS,
+  });
 
 builder.subscriptionFields((t) => ({
   printGovernor: t.field({
     type: PrintGovernorRef,
     description: 'The print governor (isPrinting, pending cycle) and its current cycle with its progress: now, then on every change.',
     authScopes: { viewer: true },
-    subscribe: (_root, _args, context) =>
-      throttled<PrintGovernorState>(
-        context,
-        (listen) => {
-          listen('governor:updated', (event) => event.governor.name === PRINT_GOVERNOR);
-          listen('job:progress', (event) => event.kind === 'print.cycle');
-          listen('job:updated', (event) => event.kind === 'print.cycle');
-        },
-        () => getPrintGovernor(context.services.db),
-      ),
+    subscribe: (_root, _args, context) => liveFeed(context, printGovernorFeed(context.services)),
     resolve: (governor) => governor,
   }),
   printLanes: t.field({
     type: [LaneStateRef],
     description: 'Both lanes with their counts: now, then after changes.',
     authScopes: { viewer: true },
-    subscribe: (_root, _args, context) =>
-      throttled<LaneState[]>(context, (listen) => listen('printLane:updated', () => true), () => listLaneStates(context.services.db)),
+    subscribe: (_root, _args, context) => liveFeed(context, printLanesFeed(context.services)),
     resolve: (lanes) => lanes,
   }),
   printScan: t.field({

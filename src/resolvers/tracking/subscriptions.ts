@@ -1,14 +1,24 @@
 // Live production tracking: a production job's status as it changes, and the markers with their
-// lag as records arrive and are processed (coalesced, at most every MARKERS_INTERVAL_MS).
-import { setTimeout as sleep } from 'node:timers/promises';
+// lag as records arrive and are processed (coalesced, at most every MARKERS_INTERVAL_MS; one
+// shared read per API process serves every subscriber of the markers, src/api/sharedFeed.ts).
+import { sharedFeed } from '../../api/sharedFeed.ts';
+import type { ServiceContext } from '../../services/context.ts';
 import { getProductionJobs, listMarkers } from '../../services/tracking/index.ts';
 import type { ProductionJob, TrackingMarker } from '../../services/tracking/types.ts';
 import { builder } from '../../schema/builder.ts';
 import { ProductionJobRef, TrackingMarkerRef } from '../../schema/tracking/types.ts';
-import { live } from '../engine/liveSubscription.ts';
+import { live, liveFeed } from '../engine/liveSubscription.ts';
 import { trackingLoaders } from './loaders.ts';
 
 export const MARKERS_INTERVAL_MS = 250;
+
+const markersFeed = (services: ServiceContext) =>
+  sharedFeed<TrackingMarker[]>(services, {
+    name: 'trackingProgress',
+    read: () => listMarkers(services.db),
+    changes: { 'tracking:processed': true, 'tracking:recorded': true },
+    refreshMs: MARKERS_INTERVAL_MS,
+  });
 
 builder.subscriptionFields((t) => ({
   productionJob: t.field({
@@ -35,21 +45,7 @@ builder.subscriptionFields((t) => ({
     type: [TrackingMarkerRef],
     description: `The markers now, then again as records arrive and are processed (at most every ${MARKERS_INTERVAL_MS} ms): what waits, the lag, the rejects.`,
     authScopes: { viewer: true },
-    subscribe: async (_root, _args, context) =>
-      live<TrackingMarker[]>(context, async function* ({ wakeup, listen, listening, signal }) {
-        listen('tracking:processed', () => true);
-        listen('tracking:recorded', () => true);
-        await listening();
-        yield await listMarkers(context.services.db);
-        while (await wakeup.wait()) {
-          try {
-            await sleep(MARKERS_INTERVAL_MS, undefined, { signal });
-          } catch {
-            return;
-          }
-          yield await listMarkers(context.services.db);
-        }
-      }),
+    subscribe: (_root, _args, context) => liveFeed(context, markersFeed(context.services)),
     resolve: (markers) => markers,
   }),
 }));

@@ -8,15 +8,9 @@ import { askReason } from '../dialog.tsx';
 import { ago, time } from '../format.ts';
 import { graphql, type ResultOf } from '../graphql.ts';
 import { useQuery, useSubscription } from '../hooks.ts';
+import { PrintGovernorSubscription, PrintLanesSubscription } from '../operations/print.ts';
 import { Notice, Section, StatusBadge, Table } from '../ui.tsx';
 
-const Lanes = graphql(`subscription PrintLanes { printLanes { lane paused pausedBy pausedReason pausedAt counts { queued processing exported failedExport cancelled } } }`);
-const Governor = graphql(`
-  subscription PrintGovernor {
-    printGovernor { isPrinting holder pendingPrintCycle leaseExpiresAt lastPrintScheduleAt
-      currentCycle { databaseId runId status itemsProcessed itemsTotal progress { percent stage message } } }
-  }
-`);
 const Scans = graphql(`
   query PrintScans($first: Int) {
     printScans(first: $first) { edges { node { id lane scopeName status documentsTotal slicesTotal createdAt finishedAt error counts { rows { status count } } } } }
@@ -46,8 +40,8 @@ const ClearAll = graphql(`
 /** The confirmation clearAllExportTables asks for (docs/print.md). */
 const CLEAR_ALL = 'DELETE ALL PRINT EXPORT STATE';
 
-type Lane = ResultOf<typeof Lanes>['printLanes'][number];
-type GovernorState = ResultOf<typeof Governor>['printGovernor'];
+type Lane = ResultOf<typeof PrintLanesSubscription>['printLanes'][number];
+type GovernorState = ResultOf<typeof PrintGovernorSubscription>['printGovernor'];
 type Message = { kind: 'ok' | 'error'; message: string } | null;
 
 const counts = (list: readonly { status: string; count: number }[]) => list.map((c) => `${c.count} ${c.status}`).join(', ') || 'none';
@@ -162,8 +156,8 @@ export function PrintPage() {
   const [governor, setGovernor] = useState<GovernorState | null>(null);
   const [message, setMessage] = useState<Message>(null);
   const failed = useQuery(Rows, { filter: { status: ['failed_export'] } });
-  useSubscription(Lanes, {}, (data) => setLanes(data.printLanes));
-  useSubscription(Governor, {}, (data) => setGovernor(data.printGovernor));
+  useSubscription(PrintLanesSubscription, {}, (data) => setLanes(data.printLanes));
+  useSubscription(PrintGovernorSubscription, {}, (data) => setGovernor(data.printGovernor));
 
   /** Asks for a reason (and whatever else), runs the mutation, says what happened. */
   const act = async (title: string, run: (reason: string) => Promise<{ error?: string; data?: { result: unknown } }>, done: string, options: { danger?: boolean; typeToConfirm?: string } = {}) => {

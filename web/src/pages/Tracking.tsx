@@ -8,6 +8,7 @@ import { askReason } from '../dialog.tsx';
 import { ago, duration, time } from '../format.ts';
 import { graphql, type ResultOf } from '../graphql.ts';
 import { navigate, useQuery, useSubscription, type Route } from '../hooks.ts';
+import { TrackingProgressSubscription } from '../operations/tracking.ts';
 import { Notice, Section, StatusBadge, Table } from '../ui.tsx';
 
 const JobLive = graphql(`
@@ -19,7 +20,6 @@ const JobLive = graphql(`
     }
   }
 `);
-const Progress = graphql(`subscription TrackingProgress { trackingProgress { source waiting lagSeconds oldestWaitingAt lastProcessedAt processedCount rejectedCount rejectsOpen } }`);
 const Rejects = graphql(`
   query TrackingRejects {
     printOsEvents(first: 20, filter: { state: REJECTED }) { edges { node { id impositionId device completeTime outcome { reason attempts } } } }
@@ -33,7 +33,7 @@ const Reprocess = graphql(`
 `);
 
 type ProductionJob = NonNullable<ResultOf<typeof JobLive>['productionJob']>;
-type Marker = ResultOf<typeof Progress>['trackingProgress'][number];
+type Marker = ResultOf<typeof TrackingProgressSubscription>['trackingProgress'][number];
 
 function JobView({ jobId }: { jobId: string }) {
   const [job, setJob] = useState<ProductionJob | null | undefined>(undefined);
@@ -86,7 +86,7 @@ export function TrackingPage({ route }: { route: Route }) {
   const [markers, setMarkers] = useState<Marker[] | null>(null);
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; message: string } | null>(null);
   const rejects = useQuery(Rejects, {});
-  useSubscription(Progress, {}, (data) => setMarkers(data.trackingProgress));
+  useSubscription(TrackingProgressSubscription, {}, (data) => setMarkers(data.trackingProgress));
   const reprocess = async () => {
     const reason = await askReason({ title: 'Reprocess every rejected record', detail: 'After the reference data was fixed: each is processed again, in order.', confirmLabel: 'Reprocess' });
     if (reason === null) return;
