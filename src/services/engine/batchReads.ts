@@ -58,12 +58,9 @@ export interface QueueStatusCount {
   oldestWaitingSeconds: number | null;
 }
 
-/** `(values ($1), ($2), ...) as name(column)`: a list the planner knows the length of (a set-returning function it takes for 100 rows). */
+/** `(values ($1), ($2), ...) as name(column)`: a list whose length the planner knows (it takes a set-returning function for 100 rows). */
 const valuesList = (values: readonly string[], name: string, column: string) =>
-  sql`(values ${sql.join(
-    values.map((value) => sql`(${value})`),
-    sql`, `,
-  )}) as ${sql.identifier(name)}(${sql.identifier(column)})`;
+  sql`(values ${sql.join(values.map((value) => sql`(${value})`), sql`, `)}) as ${sql.identifier(name)}(${sql.identifier(column)})`;
 
 /**
  * Per queue, the number of jobs in each of `statuses`; for queued, also the oldest due job's wait.
