@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { claimJobs, completeRuns, enqueueJob, failRun, type Job } from '../src/services/index.ts';
 import { runSupervisorTick, supervisorSettings } from '../src/services/engine/supervisor/index.ts';
 import { rollupJobMetrics } from '../src/services/engine/metrics/rollup.ts';
+import { countJobs } from '../src/services/engine/jobs/read.ts';
 import { useTestDatabase } from './support/db.ts';
 import { useLocalApi } from './support/localApi.ts';
 import { subscribeWs, wsClient } from './support/subscriptions.ts';
@@ -94,6 +95,21 @@ describe('filters and counts', () => {
     expect(prefix.jobs.totalCount).toBe(7);
     const one = await gql(`query($f: JobFilter) { jobs(filter: $f) { totalCount } }`, { f: { runIdPrefix: runId } });
     expect(one.jobs.totalCount).toBe(1);
+  });
+
+  it('tests payload text on at most the cap of jobs, newest first, and then gives a lower bound', async () => {
+    const ctx = db().services;
+    const kind = unique('dash.capped');
+    const tag = unique('needle_');
+    // The three oldest of seven carry the text.
+    for (let i = 0; i < 7; i++) await enqueueJob(ctx, { kind, payload: { note: i < 3 ? tag : 'other' }, allowUnknownKind: true }, by);
+    expect(await countJobs(ctx.db, { kind, payloadText: tag }, 10)).toEqual({ count: 3, exact: true });
+    // A cap of 4 tests the five newest (one more than the cap says whether more follow): one of them matches.
+    expect(await countJobs(ctx.db, { kind, payloadText: tag }, 4)).toEqual({ count: 1, exact: false });
+    expect(await countJobs(ctx.db, { kind, payloadText: tag }, 6)).toEqual({ count: 3, exact: false });
+    // Every tested job matching: the cap, as without payload text.
+    expect(await countJobs(ctx.db, { kind, payloadText: 'note' }, 4)).toEqual({ count: 4, exact: false });
+    expect(await countJobs(ctx.db, { kind }, 4)).toEqual({ count: 4, exact: false });
   });
 
   it('counts history entries matching a filter', async () => {

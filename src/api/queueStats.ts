@@ -2,6 +2,7 @@
 // finished counts from the process's cache (see finishedCounts.ts).
 import type { Db } from '../db/client.ts';
 import { LIVE_STATUSES, statusCountsOfQueues } from '../services/engine/batchReads.ts';
+import { listQueues } from '../services/engine/queues.ts';
 import type { QueueStats } from '../services/engine/types.ts';
 import { FinishedCountsCache } from './finishedCounts.ts';
 
@@ -26,4 +27,13 @@ export async function statsOfQueues(db: Db, names: readonly string[]): Promise<Q
     if (row.oldestWaitingSeconds !== null) entry.oldestWaitingSeconds = Math.max(0, row.oldestWaitingSeconds);
   }
   return names.map((name) => stats.get(name)!);
+}
+
+/**
+ * Counts every queue's finished jobs into the cache: an API process does it as it starts, so that
+ * the first dashboard does not wait for the slowest read of the overview (120 ms at a million jobs).
+ */
+export async function warmQueueStats(db: Db): Promise<void> {
+  const queues = await listQueues(db);
+  await finishedCountsOf(db).get(queues.map((queue) => queue.name));
 }

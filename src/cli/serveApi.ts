@@ -6,6 +6,7 @@ import { KEYS_LOCK_GRAPHIQL } from '../api/keysNotice.ts';
 import { limitsFrom } from '../api/limits/index.ts';
 import { startApiServer } from '../api/server.ts';
 import { hasLiveApiKeys } from '../services/engine/apiKeys.ts';
+import { warmQueueStats } from '../api/queueStats.ts';
 
 export async function serveApi(pressroom: Pressroom): Promise<{ close(): Promise<void> }> {
   const { config, services, database } = pressroom;
@@ -22,6 +23,8 @@ export async function serveApi(pressroom: Pressroom): Promise<{ close(): Promise
     ? await publishLocalControl(config.PRESSROOM_DATA_DIR, { url: loopbackUrl(api.url), token: localControlToken, pid: process.pid })
     : async () => {};
   services.log.info({ url: api.url }, `GraphiQL at ${api.url}`);
+  // In the background; a failure (the process stopping meanwhile) leaves the counts to the first request.
+  warmQueueStats(services.db).catch((error: unknown) => services.log.debug({ err: error }, 'queue stats not counted ahead'));
   if (await hasLiveApiKeys(services.db)) services.log.warn(KEYS_LOCK_GRAPHIQL);
   return {
     async close() {

@@ -8,15 +8,16 @@ interface CountFieldBuilder {
   boolean(options: { description: string; resolve: (connection: object) => Promise<boolean> }): unknown;
 }
 
-export function countFields(what: string) {
+/** `note`: how the count differs for some filters, appended to the descriptions. */
+export function countFields(what: string, note = '') {
   return (tc: CountFieldBuilder) =>
     ({
       totalCount: tc.int({
-        description: `How many ${what} match the filter, counted up to ${COUNT_CAP.toLocaleString('en')}; past that, ${COUNT_CAP} with totalCountExact false.`,
+        description: `How many ${what} match the filter, counted up to ${COUNT_CAP.toLocaleString('en')}; past that, ${COUNT_CAP} with totalCountExact false.${note}`,
         resolve: async (connection) => (await (connection as Counted).count()).count,
       }),
       totalCountExact: tc.boolean({
-        description: `false when more than ${COUNT_CAP} match and totalCount stopped counting.`,
+        description: `false when more than ${COUNT_CAP} match and totalCount stopped counting.${note}`,
         resolve: async (connection) => (await (connection as Counted).count()).exact,
       }),
     }) as never;

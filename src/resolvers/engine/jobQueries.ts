@@ -5,6 +5,7 @@ import { JobFilterInput, toJobFilter } from '../../schema/engine/jobFilter.ts';
 import { JobRef } from '../../schema/engine/job.ts';
 import { connectionOf, countOnce, forwardPage } from '../../schema/pagination.ts';
 import { countFields } from '../../schema/countFields.ts';
+import { COUNT_CAP } from '../../services/engine/cappedCount.ts';
 import { jobIdFrom } from './jobIdentity.ts';
 
 builder.queryFields((t) => ({
@@ -37,6 +38,11 @@ builder.queryFields((t) => ({
         return { ...connectionOf(jobs, page, (job) => job.id), count: countOnce(() => countJobs(context.services.db, filter)) };
       },
     },
-    { fields: countFields('jobs') },
+    {
+      fields: countFields(
+        'jobs',
+        ` With payloadText (not indexed), the text is tested on at most ${COUNT_CAP.toLocaleString('en')} jobs matching the rest of the filter, newest first; when more match the rest, totalCount is the matches among those (at least that many) and totalCountExact is false.`,
+      ),
+    },
   ),
 }));

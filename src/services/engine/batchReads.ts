@@ -58,17 +58,25 @@ export interface QueueStatusCount {
   oldestWaitingSeconds: number | null;
 }
 
+/** `(values ($1), ($2), ...) as name(column)`: a list whose length the planner knows (it takes a set-returning function for 100 rows). */
+const valuesList = (values: readonly string[], name: string, column: string) =>
+  sql`(values ${sql.join(values.map((value) => sql`(${value})`), sql`, `)}) as ${sql.identifier(name)}(${sql.identifier(column)})`;
+
 /**
  * Per queue, the number of jobs in each of `statuses`; for queued, also the oldest due job's wait.
- * Reads only the index entries of those statuses (jobs_queue_status_id, index-only).
+ * One index-only count per queue and status (jobs_queue_status_id): at a million finished jobs
+ * less than half the time of one grouped count over all of them, which hashes every entry.
  */
 export async function statusCountsOfQueues(db: Db, names: readonly string[], statuses: readonly JobStatus[]): Promise<QueueStatusCount[]> {
+  if (names.length === 0 || statuses.length === 0) return [];
   const rows = await query<{ queue: string; status: JobStatus; count: number | string; oldest_waiting_seconds: number | string | null }>(
     db,
-    sql`select queue, status, count(*) as count,
-          extract(epoch from now() - min(run_at) filter (where status = 'queued' and run_at <= now())) as oldest_waiting_seconds
-        from jobs where queue in ${[...names]} and status in ${[...statuses]}
-        group by queue, status`,
+    sql`select q.queue, s.status, c.count,
+          case when s.status = 'queued' then extract(epoch from now() - (
+            select min(run_at) from jobs where queue = q.queue and status = 'queued' and run_at <= now())) end as oldest_waiting_seconds
+        from ${valuesList(names, 'q', 'queue')} cross join ${valuesList(statuses, 's', 'status')}
+        cross join lateral (select count(*) as count from jobs where queue = q.queue and status = s.status) c
+        where c.count > 0`,
   );
   return rows.map((row) => ({
     queue: row.queue,

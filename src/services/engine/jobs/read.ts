@@ -2,7 +2,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { query, type Db } from '../../../db/client.ts';
 import { NotFoundError } from '../../errors.ts';
-import { cappedCount, type CappedCount } from '../cappedCount.ts';
+import { cappedCount, COUNT_CAP, type CappedCount } from '../cappedCount.ts';
 import { jobFromRow, jobItemFromRow } from '../rows.ts';
 import type { Job, JobItem, JobStatus } from '../types.ts';
 
@@ -39,6 +39,9 @@ export interface JobFilter {
 /** `like` treats % _ and \\ as wildcards and escape: a prefix or text from a user matches literally. */
 const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+// No index: a page stops at its first matches (newest first), a count tests at most COUNT_CAP jobs.
+const payloadTextCondition = (text: string) => sql`payload::text ilike ${'%' + likeLiteral(text) + '%'}`;
+
 /** The filter as SQL conditions on `jobs` (shared by pages of jobs, counts and bulk operations). */
 export function jobFilterConditions(filter: JobFilter): SQL[] {
   const conditions: SQL[] = [sql`true`];
@@ -52,14 +55,16 @@ export function jobFilterConditions(filter: JobFilter): SQL[] {
   if (filter.createdBefore) conditions.push(sql`created_at < ${filter.createdBefore.toISOString()}`);
   if (filter.runId) conditions.push(sql`run_id = ${filter.runId}`);
   if (filter.runIdPrefix) conditions.push(sql`run_id like ${likeLiteral(filter.runIdPrefix) + '%'}`);
-  // No index: a page stops at its first matches (newest first), a count at COUNT_CAP.
-  if (filter.payloadText) conditions.push(sql`payload::text ilike ${'%' + likeLiteral(filter.payloadText) + '%'}`);
+  if (filter.payloadText) conditions.push(payloadTextCondition(filter.payloadText));
   if (filter.finishedBefore) conditions.push(sql`finished_at < ${filter.finishedBefore.toISOString()}`);
   return conditions;
 }
 
-/** How many jobs match, exact up to COUNT_CAP. */
-export const countJobs = (db: Db, filter: JobFilter): Promise<CappedCount> => cappedCount(db, 'jobs', jobFilterConditions(filter));
+/** How many jobs match, exact up to COUNT_CAP (with a payload text, when at most COUNT_CAP jobs match the rest of the filter). */
+export const countJobs = (db: Db, filter: JobFilter, cap = COUNT_CAP): Promise<CappedCount> =>
+  filter.payloadText
+    ? cappedCount(db, 'jobs', jobFilterConditions({ ...filter, payloadText: undefined }), payloadTextCondition(filter.payloadText), cap)
+    : cappedCount(db, 'jobs', jobFilterConditions(filter), undefined, cap);
 
 /** Newest first; `before` is the id of the last job of the previous page. */
 export async function listJobs(db: Db, filter: JobFilter, page: { first: number; before?: number | null }): Promise<{ jobs: Job[]; nextCursor: number | null }> {
