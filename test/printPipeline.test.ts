@@ -22,20 +22,13 @@ import { runPrintMaintenance } from '../src/services/print/runPrintMaintenance.t
 import { listDocuments } from '../src/services/print/documents.ts';
 import { cancelScan, runScan, startScan } from '../src/services/print/scans.ts';
 import { createScanScope } from '../src/services/print/scopes.ts';
-import type { Worker } from '../src/worker/worker.ts';
 import { useTestDatabase } from './support/db.ts';
-import { documents, gatedPrinter, newPrintFolder, printPipelineSettled, printsIn, scriptedPrinter, startPrintWorker } from './support/print.ts';
+import { documents, gatedPrinter, newPrintFolder, printPipelineSettled, printsIn, scriptedPrinter, usePrintWorkers } from './support/print.ts';
 import { waitFor } from './support/wait.ts';
 
 const db = useTestDatabase();
 const by = { actor: 'ada', reason: 'test' };
-let worker: Worker | undefined;
-
-afterEach(async () => {
-  if (worker) await waitFor(() => printPipelineSettled(db().services.db), { what: 'the print pipeline settled (no print job due or running, governor idle)' });
-  await worker?.stop();
-  worker = undefined;
-});
+const startWorker = usePrintWorkers(db);
 
 async function scanOf(prefix: string, n: number, lane: 'production' | 'historical', customer = prefix) {
   const { services } = db();
@@ -52,10 +45,10 @@ const scanDone = (id: number) =>
 
 describe('print pipeline', () => {
   it('scans documents into slices, batches and rows, prints them all, and reconciles up the tree', async () => {
-    const { services, database } = db();
+    const { services } = db();
     await updateSettings(services, { printSliceSize: 10, printBatchSize: 4, printChunkSize: 7 }, by);
     const folder = await newPrintFolder();
-    worker = await startPrintWorker(services, database, scriptedPrinter(folder));
+    await startWorker(scriptedPrinter(folder));
     const scan = await scanOf('tree', 25, 'historical');
     const done = await scanDone(scan.id);
     expect(done).toMatchObject({ documentsTotal: 25, slicesTotal: 3 });
@@ -81,9 +74,9 @@ describe('print pipeline', () => {
   });
 
   it('defers the slices of a paused lane while the other lane goes on; resuming prints them', async () => {
-    const { services, database } = db();
+    const { services } = db();
     const folder = await newPrintFolder();
-    worker = await startPrintWorker(services, database, scriptedPrinter(folder));
+    await startWorker(scriptedPrinter(folder));
     const [, historicalBefore] = await listLaneStates(services.db);
     await pausePrintLane(services, 'historical', { actor: 'ada', reason: 'paper change' });
     const prod = await scanOf('lp', 6, 'production');
@@ -104,12 +97,12 @@ describe('print pipeline', () => {
   });
 
   it('gives exactly one more cycle for any number of requests made while a cycle runs', async () => {
-    const { services, database } = db();
+    const { services } = db();
     const folder = await newPrintFolder();
     // One slice: every row is queued before the first cycle starts, so only our requests ask for more.
     await updateSettings(services, { printSliceSize: 100 }, by);
     const gate = gatedPrinter(folder);
-    worker = await startPrintWorker(services, database, gate.printer);
+    await startWorker(gate.printer);
     const scan = await scanOf('pend', 40, 'historical');
     await waitFor(async () => (await getPrintGovernor(services.db)).isPrinting, { what: 'a cycle printing' });
     const first = (await getPrintGovernor(services.db)).currentCycle!;
@@ -127,11 +120,11 @@ describe('print pipeline', () => {
   });
 
   it('maintenance asks for no second cycle while a cycle job runs, even one whose governor was force-released', async () => {
-    const { services, database } = db();
+    const { services } = db();
     // Chunks of 2 out of 6 rows: while the first chunk prints, rows wait Queued for this cycle.
     await updateSettings(services, { printChunkSize: 2 }, by);
     const gate = gatedPrinter(await newPrintFolder());
-    worker = await startPrintWorker(services, database, gate.printer);
+    await startWorker(gate.printer);
     await scanOf('held', 6, 'historical');
     await waitFor(async () => (await getPrintGovernor(services.db)).isPrinting, { what: 'a cycle printing' });
     const cycle = (await getPrintGovernor(services.db)).currentCycle!;
@@ -145,7 +138,7 @@ describe('print pipeline', () => {
   });
 
   it('prints a document queued by two scans at once only once', async () => {
-    const { services, database } = db();
+    const { services } = db();
     await submitDocuments(services, documents('twice', 3, { customer: 'twice' }), by);
     await createScanScope(services, { name: 'twice-a', lane: 'historical', customer: 'twice' }, by);
     await createScanScope(services, { name: 'twice-b', lane: 'production', customer: 'twice' }, by);
@@ -157,7 +150,7 @@ describe('print pipeline', () => {
     const [sliceB] = await listSlices(services.db, { scanId: b.id }, { first: 1, after: null });
     await Promise.all([processSlice(services, sliceA!.id, by), processSlice(services, sliceB!.id, by)]);
     const folder = await newPrintFolder();
-    worker = await startPrintWorker(services, database, scriptedPrinter(folder));
+    await startWorker(scriptedPrinter(folder));
     await scanDone(a.id);
     await scanDone(b.id);
     expect((await printsIn(folder)).sort()).toEqual(['twice-1', 'twice-2', 'twice-3']);
@@ -168,10 +161,10 @@ describe('print pipeline', () => {
   });
 
   it('caps attempts per row: FailedExport with the error, the rest printed, the tree complete; requeue brings it back', async () => {
-    const { services, database } = db();
+    const { services } = db();
     await updateSettings(services, { maxPrintAttempts: 3 }, by);
     const folder = await newPrintFolder();
-    worker = await startPrintWorker(services, database, scriptedPrinter(folder, { fail: ['cap-2'], transient: { 'cap-3': 1 } }));
+    const first = await startWorker(scriptedPrinter(folder, { fail: ['cap-2'], transient: { 'cap-3': 1 } }));
     const scan = await scanOf('cap', 4, 'historical');
     await scanDone(scan.id);
     const rows = await listExportRows(services.db, { scanId: scan.id }, { first: 10, after: null });
@@ -185,8 +178,8 @@ describe('print pipeline', () => {
     const failed = await listExportRows(services.db, { status: ['failed_export'], errorContains: 'PAPER JAM' }, { first: 10, after: null });
     expect(failed.map((row) => row.documentKey)).toEqual(['cap-2']);
 
-    await worker.stop();
-    worker = await startPrintWorker(services, database, scriptedPrinter(folder));
+    await first.stop();
+    await startWorker(scriptedPrinter(folder));
     const report = await requeueExportRows(services, { scanId: scan.id }, { actor: 'ada', reason: 'jam cleared' });
     expect(report).toEqual({ requeued: 1, batchesReopened: 1, slicesReopened: 1, scansReopened: 1 });
     await scanDone(scan.id);
@@ -195,11 +188,11 @@ describe('print pipeline', () => {
   });
 
   it('stops the cycle on a fatal printer error: a critical alert, the rows Queued again with their attempt given back, the governor free', async () => {
-    const { services, database } = db();
+    const { services } = db();
     // The output folder is a file: the folder printer's error is fatal (misconfigured), not the document's.
     const notAFolder = path.join(await newPrintFolder(), 'not-a-folder');
     await writeFile(notAFolder, 'a file where the output folder should be');
-    worker = await startPrintWorker(services, database, scriptedPrinter(notAFolder));
+    await startWorker(scriptedPrinter(notAFolder));
     const cyclesBefore = (await listJobs(services.db, { kind: 'print.cycle' }, { first: 1 })).jobs[0]?.id ?? 0;
     const scan = await scanOf('fatal', 3, 'historical');
     const alert = await waitFor(async () => (await listAlerts(services.db, { first: 10, open: true })).alerts.find((a) => a.kind === 'print.printerFailed'), {
@@ -223,14 +216,14 @@ describe('print pipeline', () => {
   });
 
   it('the print-maintenance job (on the schedule a worker makes, beside the production scan schedule) recovers a cycle that made no progress', async () => {
-    const { services, database } = db();
+    const { services } = db();
     await ensurePrintSchedules(services);
     await ensurePrintSchedules(services);
     expect(await getSchedule(services.db, 'print-maintenance')).toMatchObject({ kind: MAINTENANCE_KIND, queue: 'print', cron: '*/30 * * * * *' });
     expect(await getSchedule(services.db, 'print-production-scan')).toMatchObject({ kind: PRODUCTION_SCAN_KIND, queue: 'print', cron: '* * * * *' });
     await updateSettings(services, { printStuckAfterMs: 1_000, printChunkSize: 2 }, by);
     const folder = await newPrintFolder();
-    worker = await startPrintWorker(services, database, scriptedPrinter(folder, { hang: ['stall-1'] }));
+    await startWorker(scriptedPrinter(folder, { hang: ['stall-1'] }));
     const scan = await scanOf('stall', 3, 'historical');
     await waitFor(async () => (await listExportRows(services.db, { documentKey: 'stall-1', status: ['processing'] }, { first: 1, after: null })).length === 1, {
       what: 'the cycle hanging on stall-1',

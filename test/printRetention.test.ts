@@ -18,22 +18,15 @@ import { findDedupeMarker, getScan, listExportRows } from '../src/services/print
 import { cancelScan, startScan } from '../src/services/print/scans.ts';
 import { createScanScope } from '../src/services/print/scopes.ts';
 import { PRINT_QUEUE } from '../src/services/print/model.ts';
-import type { Worker } from '../src/worker/worker.ts';
 import { useTestDatabase } from './support/db.ts';
 import { useLocalApi } from './support/localApi.ts';
-import { documents, gatedPrinter, newPrintFolder, printPipelineSettled, printsIn, scriptedPrinter, startPrintWorker } from './support/print.ts';
+import { documents, gatedPrinter, newPrintFolder, printPipelineSettled, printsIn, scriptedPrinter, usePrintWorkers } from './support/print.ts';
 import { waitFor } from './support/wait.ts';
 
 const db = useTestDatabase();
 const { gql } = useLocalApi(db);
 const by = { actor: 'ada', reason: 'test' };
-let worker: Worker | undefined;
-
-afterEach(async () => {
-  if (worker) await waitFor(() => printPipelineSettled(db().services.db), { what: 'the print pipeline settled (no print job due or running, governor idle)' });
-  await worker?.stop();
-  worker = undefined;
-});
+const startWorker = usePrintWorkers(db);
 
 async function scopeOf(prefix: string, n: number) {
   await submitDocuments(db().services, documents(prefix, n, { customer: prefix }), by);
@@ -62,9 +55,9 @@ const treeCount = async (scanId: number) => {
 
 describe('forgetting printed documents (deleteForScan)', () => {
   it("deletes a scan's markers, by key or all, audited; a later scan prints those documents again", async () => {
-    const { services, database } = db();
+    const { services } = db();
     const folder = await newPrintFolder();
-    worker = await startPrintWorker(services, database, scriptedPrinter(folder));
+    await startWorker(scriptedPrinter(folder));
     const scope = await scopeOf('again', 4);
     const first = await startScan(services, scope, by);
     await scanFinished(first.id);
@@ -96,10 +89,10 @@ describe('forgetting printed documents (deleteForScan)', () => {
   });
 
   it('is refused while a print cycle holds rows of the scan, and changes nothing', async () => {
-    const { services, database } = db();
+    const { services } = db();
     const folder = await newPrintFolder();
     const gate = gatedPrinter(folder);
-    worker = await startPrintWorker(services, database, gate.printer);
+    await startWorker(gate.printer);
     const scope = await scopeOf('held', 3);
     const scan = await startScan(services, scope, by);
     await waitFor(async () => (await listExportRows(services.db, { scanId: scan.id, status: ['processing'] }, { first: 1, after: null })).length > 0, { what: 'rows of the scan held by a cycle' });
@@ -118,10 +111,10 @@ describe('forgetting printed documents (deleteForScan)', () => {
 
 describe('retention purge of finished scan trees (CleanOldRecords)', () => {
   it('the maintenance job purges whole finished trees past retentionPrintScansDays, keeps the dedupe markers, and records the counts', async () => {
-    const { services, database } = db();
+    const { services } = db();
     await updateSettings(services, { retentionPrintScansDays: 7, printSliceSize: 2, printBatchSize: 1 }, by);
     const folder = await newPrintFolder();
-    worker = await startPrintWorker(services, database, scriptedPrinter(folder));
+    await startWorker(scriptedPrinter(folder));
     const old = await startScan(services, await scopeOf('old', 3), by);
     const recent = await startScan(services, await scopeOf('recent', 2), by);
     await scanFinished(old.id);
@@ -156,11 +149,11 @@ describe('retention purge of finished scan trees (CleanOldRecords)', () => {
   });
 
   it('never purges a scan that still has rows to print: a cancelled scan whose cycle holds rows waits for them', async () => {
-    const { services, database } = db();
+    const { services } = db();
     await updateSettings(services, { retentionPrintScansDays: 1 }, by);
     const folder = await newPrintFolder();
     const gate = gatedPrinter(folder);
-    worker = await startPrintWorker(services, database, gate.printer);
+    await startWorker(gate.printer);
     const scan = await startScan(services, await scopeOf('busy', 2), by);
     await waitFor(async () => (await listExportRows(services.db, { scanId: scan.id, status: ['processing'] }, { first: 1, after: null })).length > 0, { what: 'rows of the scan held by a cycle' });
     await cancelScan(services, scan.id, by);

@@ -4,6 +4,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
+import { afterEach } from 'vitest';
 import { query, type Database, type Db } from '../../src/db/client.ts';
 import { engineHandlers } from '../../src/handlers/index.ts';
 import { createPrintHandlers } from '../../src/handlers/print/index.ts';
@@ -13,7 +14,9 @@ import { createScriptedPrinter, type PrinterScript } from '../../src/services/pr
 import type { Printer } from '../../src/services/print/printers/printer.ts';
 import { createRegistry } from '../../src/worker/handler.ts';
 import type { Worker, WorkerOptions } from '../../src/worker/worker.ts';
+import type { TestDatabase } from './db.ts';
 import { handlers } from './handlers.ts';
+import { waitFor } from './wait.ts';
 import { startTestWorker } from './workers.ts';
 
 export const newPrintFolder = () => mkdtemp(path.join(tmpdir(), 'pressroom-print-'));
@@ -31,6 +34,23 @@ export function startPrintWorker(
   options: Partial<Omit<WorkerOptions, 'services' | 'database' | 'handlers'>> = {},
 ): Promise<Worker> {
   return startTestWorker(services, database, { handlers: createRegistry([...engineHandlers, ...handlers, ...createPrintHandlers(() => printer)]), ...options });
+}
+
+/**
+ * Print workers a test starts with its printer (`start(printer)`); after each test, once the
+ * pipeline has settled (printPipelineSettled), they are stopped.
+ */
+export function usePrintWorkers(db: () => TestDatabase): (printer: Printer) => Promise<Worker> {
+  const workers: Worker[] = [];
+  afterEach(async () => {
+    if (workers.length > 0) await waitFor(() => printPipelineSettled(db().services.db), { what: 'the print pipeline settled (no print job due or running, governor idle)' });
+    await Promise.all(workers.splice(0).map((worker) => worker.stop()));
+  });
+  return async (printer) => {
+    const worker = await startPrintWorker(db().services, db().database, printer);
+    workers.push(worker);
+    return worker;
+  };
 }
 
 /**
