@@ -88,7 +88,7 @@ function render(jobs: number, renders: RenderTime[], rates: StatementRate[], opt
   const markdown = [
     `## Dashboard at ${jobs.toLocaleString('en')} jobs`,
     '',
-    `\`BENCH_SECTIONS=dashboard npm run bench\` (bench/dashboard/): ${jobs.toLocaleString('en')} jobs loaded by the API bench's loader into a database of its own, one \`pressroom serve\` (production mode) with Redis, Debian's Chromium through playwright-core. A busy, shared 2-core machine: read the figures as orders of magnitude.`,
+    `\`BENCH_SECTIONS=dashboard npm run bench\` (bench/dashboard/): ${jobs.toLocaleString('en')} jobs loaded by the API bench's loader into a database of its own, one \`pressroom serve\` (production mode) with Redis, Debian's Chromium through playwright-core. A 2-core machine that other work may share: read the figures as orders of magnitude.`,
     '',
     '### Time to show a page (target ≤ 1 s)',
     '',
