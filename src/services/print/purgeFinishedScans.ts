@@ -3,8 +3,8 @@
 // single row: a tree goes in one transaction or not at all, and a scan that still has Queued or
 // Processing rows (a cancelled scan whose cycle still holds some) is never purged. Trees go in
 // chunks of at most CHUNK_ROWS lane rows (a larger scan alone), at most MAX_CHUNKS per call; the
-// next call (the maintenance schedule runs every 30 s) goes on. One history entry per call that
-// purged something, with the counts.
+// next call (the maintenance schedule runs every 30 s) goes on. Each chunk records its counts in
+// a history entry of its own transaction: a chunk that fails later loses no record of those before.
 //
 // Dedupe markers stay: once the rows are gone they are the only record that a document was
 // printed, and a document without a marker is printable again (the production lane's recurring
@@ -50,7 +50,7 @@ export async function countPurgeableScans(ctx: ServiceContext): Promise<PrintPur
   return row ?? none();
 }
 
-async function purgeChunk(ctx: ServiceContext): Promise<PrintPurgeCounts> {
+async function purgeChunk(ctx: ServiceContext, by: Actor): Promise<PrintPurgeCounts> {
   return inTransaction(ctx, async (tx, emit) => {
     // Locked, and skipped when already locked (by another purge, a reopening requeue). A requeue that
     // takes the scan's rows first and then waits for the scan can deadlock with this; PostgreSQL
@@ -75,25 +75,21 @@ async function purgeChunk(ctx: ServiceContext): Promise<PrintPurgeCounts> {
           select (select count(*)::int from scans) as scans, (select count(*)::int from slices) as slices,
                  (select count(*)::int from batches) as batches, (select count(*)::int from rows) as rows`,
     );
+    await appendHistory(tx, emit, [
+      { actor: by.actor, operation: 'purge', targetType: 'printPipeline', targetId: 'retention', after: { deleted: { ...counts! }, retentionPrintScansDays: ctx.settings.retentionPrintScansDays }, reason: by.reason ?? 'retention' },
+    ]);
     if (counts!.rows > 0) emit('printLane:updated', { lanes: [...LANES] });
     return counts!;
   });
 }
 
-/** Purges finished scan trees past retentionPrintScansDays, in chunks; records one history entry when it purged something. */
+/** Purges finished scan trees past retentionPrintScansDays, in chunks (each with its history entry); returns the counts. */
 export async function purgeFinishedScans(ctx: ServiceContext, by: Actor): Promise<PrintPurgeCounts> {
   let total = none();
   for (let chunk = 0; chunk < MAX_CHUNKS; chunk++) {
-    const counts = await purgeChunk(ctx);
+    const counts = await purgeChunk(ctx, by);
     if (counts.scans === 0) break;
     total = add(total, counts);
-  }
-  if (total.scans > 0) {
-    await inTransaction(ctx, (tx, emit) =>
-      appendHistory(tx, emit, [
-        { actor: by.actor, operation: 'purge', targetType: 'printPipeline', targetId: 'retention', after: { deleted: { ...total }, retentionPrintScansDays: ctx.settings.retentionPrintScansDays }, reason: by.reason ?? 'retention' },
-      ]),
-    );
   }
   return total;
 }
