@@ -174,6 +174,8 @@ function toRow(ctx: ServiceContext, input: ParsedEnqueueInput, by: Actor) {
 }
 
 async function insertJobs(tx: Db, emit: Emit, rows: JobRow[], notify: boolean): Promise<Map<string, Job>> {
+  // Most enqueues give no reason: their history rows then need no join back to the input.
+  const withReasons = rows.some((row) => row.reason !== null);
   const [out] = await query<{ jobs: Record<string, unknown>[]; history: Record<string, unknown>[] }>(
     tx,
     sql`with input as (
@@ -199,8 +201,8 @@ async function insertJobs(tx: Db, emit: Emit, rows: JobRow[], notify: boolean): 
         logged as (
           insert into history (actor, operation, target_type, target_id, after, reason)
           select inserted.created_by, 'enqueue', 'job', inserted.id::text,
-                 jsonb_build_object('status', inserted.status, 'runId', inserted.run_id, 'kind', inserted.kind, 'queue', inserted.queue), input.reason
-          from inserted join input using (run_id)
+                 jsonb_build_object('status', inserted.status, 'runId', inserted.run_id, 'kind', inserted.kind, 'queue', inserted.queue),
+                 ${withReasons ? sql`input.reason from inserted join input using (run_id)` : sql`null from inserted`}
           returning *
         )
         select (select coalesce(json_agg(inserted), '[]') from inserted) as jobs,
