@@ -1,16 +1,11 @@
--- The claim scan of 0001 (issue #15) as a new function: the same query, in PL/pgSQL instead of
--- SQL, returning the address (ctid) of each row it locks instead of its id.
--- A SQL function that cannot be inlined (its SET clauses prevent that) plans its query again at
--- every call: 0.24 ms of each claim, on the path from enqueue to start (pgbench, one client, one
--- ready job: 0.48 ms per call as SQL, 0.24 ms as PL/pgSQL, 0.20 ms for the bare query). PL/pgSQL
--- keeps the plan for the session; the SET clauses still pin it to the index jobs_ready.
--- The claim's update then reads each locked row at its address rather than probing the primary
--- key: 52 -> 48.5 us of PostgreSQL per claimed job in a drain (src/services/engine/jobs/claim.ts).
--- pressroom_ready_jobs (0001) stays, unused by this version, so that workers of the previous
--- version go on claiming while an upgrade rolls through; a later migration drops it.
--- Locks: none.
-CREATE FUNCTION pressroom_ready_job_rows(p_kinds text[], p_queues text[], p_limit integer)
-RETURNS SETOF tid
+-- The claim scan of 0001, the same query, in PL/pgSQL instead of SQL (issue #15). A SQL function
+-- that cannot be inlined (its SET clauses prevent that) plans its query again at every call:
+-- 0.24 ms of each claim, on the path from enqueue to start (pgbench, one client, one ready job:
+-- 0.48 ms per call as SQL, 0.24 ms as PL/pgSQL, 0.20 ms for the bare query). PL/pgSQL keeps
+-- the plan for the session; the SET clauses still pin it to the index jobs_ready.
+-- Locks: replacing a function takes no table lock; claims running meanwhile finish on the old body.
+CREATE OR REPLACE FUNCTION pressroom_ready_jobs(p_kinds text[], p_queues text[], p_limit integer)
+RETURNS SETOF bigint
 LANGUAGE plpgsql
 SET enable_bitmapscan = off
 SET enable_sort = off
@@ -18,7 +13,7 @@ SET jit = off
 AS $$
 BEGIN
   RETURN QUERY
-  SELECT j.ctid FROM jobs j
+  SELECT j.id FROM jobs j
   WHERE j.status = 'queued' AND j.run_at <= now() AND j.governor_key IS NULL
     AND j.kind = ANY (p_kinds)
     AND (p_queues IS NULL OR j.queue = ANY (p_queues))

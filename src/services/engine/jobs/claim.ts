@@ -66,9 +66,9 @@ function textArray(values: string[] | null): SQL {
   return sql`${literal}::text[]`;
 }
 
-/** See drizzle/0001_ready_jobs_function.sql for why this scan lives in a function, 0011 for why it returns row addresses. */
+/** See drizzle/0001_ready_jobs_function.sql for why this scan lives in a function. */
 function freeCandidates(request: ClaimRequest): SQL {
-  return sql`select tid from pressroom_ready_job_rows(${textArray(request.kinds)}, ${textArray(request.queues)}, ${request.limit}) as ready(tid)`;
+  return sql`select id from pressroom_ready_jobs(${textArray(request.kinds)}, ${textArray(request.queues)}, ${request.limit}) as ready(id)`;
 }
 
 /** Ready jobs of limited queues or with a governor key, within each queue's free slots, one per free governor. */
@@ -103,16 +103,12 @@ const CONSTRAINED_MAY_BE_READY = sql`exists (select 1 from queues where concurre
   or exists (select 1 from jobs where status = 'queued' and governor_key is not null)`;
 
 /**
- * The jobs to claim: `select id …`, or with `lockedQueued`, `select tid …`. `lockedQueued`: the
- * candidate query itself locks its rows and checks they are queued (pressroom_ready_job_rows, FOR
- * UPDATE) and returns their row addresses, so the update reads each row at its address (no index
- * probe) and need not check the status again. It must not: a status check implies the predicate
- * of the partial index jobs_ready, and when the statistics say few jobs are queued (a table of
- * finished jobs, the usual case at size) the planner looks the candidates up in that index, whose
- * leading columns are not the id — one walk of the whole index per candidate (measured at
- * 1,000,000 jobs: 240 ms per 1,000 claims instead of 35). A row changed after this statement's
- * snapshot and before its lock is locked at an address the update cannot see: it is left queued
- * for the next claim (its lock ends with the statement).
+ * The jobs to claim. `lockedQueued`: the candidate query itself locks its rows and checks they
+ * are queued (pressroom_ready_jobs, FOR UPDATE), so the update need not check the status again.
+ * It must not: a status check implies the predicate of the partial index jobs_ready, and when the
+ * statistics say few jobs are queued (a table of finished jobs, the usual case at size) the
+ * planner looks the candidates up in that index, whose leading columns are not the id — one walk
+ * of the whole index per candidate (measured at 1,000,000 jobs: 240 ms per 1,000 claims instead of 35).
  */
 interface Candidates {
   candidates: SQL;
@@ -147,7 +143,7 @@ async function claim(
               heartbeat_at = now(), started_at = coalesce(j.started_at, now()), control_request = null,
               updated_at = now()
           -- = ANY(array): probes the primary key per candidate; a join may hash every queued row
-          where ${lockedQueued ? sql`j.ctid = any(array(select tid from candidates))` : sql`j.id = any(array(select id from candidates)) and j.status = 'queued'`}
+          where j.id = any(array(select id from candidates)) ${lockedQueued ? sql`` : sql`and j.status = 'queued'`}
           returning j.*
         ),
         governed as (
