@@ -66,7 +66,7 @@ function textArray(values: string[] | null): SQL {
   return sql`${literal}::text[]`;
 }
 
-/** See drizzle/0001_ready_jobs_function.sql for why this scan lives in a function. */
+/** See drizzle/0001_ready_jobs_function.sql for why this scan lives in a function (0011: in PL/pgSQL). */
 function freeCandidates(request: ClaimRequest): SQL {
   return sql`select id from pressroom_ready_jobs(${textArray(request.kinds)}, ${textArray(request.queues)}, ${request.limit}) as ready(id)`;
 }

@@ -90,7 +90,7 @@ export async function runTransition(tx: Db, emit: Emit, spec: TransitionSpec): P
   );
   const jobs = spec.summariesOnly ? [] : (out?.jobs ?? []).map(jobFromRow);
   const summaries = spec.summariesOnly
-    ? (out?.jobs ?? []).map((row) => summaryFromArray(row as unknown as unknown[]))
+    ? (out?.jobs ?? []).map((row) => ({ ...(row as unknown as JobSummary), updatedAt: new Date(row.updatedAt as string).toISOString() }))
     : jobs.map(jobSummary);
   const released = (out?.released ?? []).map(governorFromRow);
   for (const summary of summaries) emit('job:updated', summary);
@@ -99,17 +99,7 @@ export async function runTransition(tx: Db, emit: Emit, spec: TransitionSpec): P
   return { jobs, summaries, released, freedLimitedSlot: Boolean(out?.freed_limited_slot) };
 }
 
-/**
- * A JobSummary (src/services/events.ts) of the updated row `upd`, as an array in SUMMARY_FIELDS
- * order: thousands of summaries without their keys are a tenth of a completion's PostgreSQL time less.
- */
-const SUMMARY = sql`json_build_array(upd.id, upd.run_id, upd.kind, upd.queue, upd.status, upd.attempts, upd.max_attempts,
-  upd.progress, upd.items_total, upd.items_processed, upd.items_failed, upd.worker_id, upd.updated_at)`;
-const SUMMARY_FIELDS = ['id', 'runId', 'kind', 'queue', 'status', 'attempts', 'maxAttempts', 'progress', 'itemsTotal',
-  'itemsProcessed', 'itemsFailed', 'workerId', 'updatedAt'] as const;
-
-function summaryFromArray(values: unknown[]): JobSummary {
-  const summary = Object.fromEntries(SUMMARY_FIELDS.map((field, i) => [field, values[i]])) as unknown as JobSummary;
-  summary.updatedAt = new Date(summary.updatedAt).toISOString();
-  return summary;
-}
+/** A JobSummary (src/services/events.ts) built from the updated row `upd`. */
+const SUMMARY = sql`json_build_object('id', upd.id, 'runId', upd.run_id, 'kind', upd.kind, 'queue', upd.queue, 'status', upd.status,
+  'attempts', upd.attempts, 'maxAttempts', upd.max_attempts, 'progress', upd.progress, 'itemsTotal', upd.items_total,
+  'itemsProcessed', upd.items_processed, 'itemsFailed', upd.items_failed, 'workerId', upd.worker_id, 'updatedAt', upd.updated_at)`;
