@@ -14,6 +14,7 @@ import {
   type Job,
   type JobSummary,
 } from '../src/services/index.ts';
+import { registry } from '../src/metrics/index.ts';
 import { useTestDatabase } from './support/db.ts';
 import { maxOverlap, type RunInterval } from './support/overlap.ts';
 import { waitFor } from './support/wait.ts';
@@ -37,6 +38,12 @@ async function waitForJob(id: number, accept: (job: Job) => boolean, what: strin
 async function operationsOf(id: number): Promise<string[]> {
   const { entries } = await listHistory(db().services.db, { targetType: 'job', targetId: String(id) }, { first: 100 });
   return entries.map((e) => e.operation).reverse();
+}
+
+/** Claims made by this process's workers so far (pressroom_claim_seconds on /metrics). */
+async function claimsMade(): Promise<number> {
+  const { values } = await registry.getSingleMetric('pressroom_claim_seconds')!.get();
+  return values.find((v) => v.metricName === 'pressroom_claim_seconds_count')?.value ?? 0;
 }
 
 async function jobsOf(queue: string): Promise<Job[]> {
@@ -72,6 +79,42 @@ describe('worker', () => {
       }
     } finally {
       await worker.stop();
+    }
+  });
+
+  it('fed one job at a time, claims once per job: a run that ends claims again only when jobs may be waiting', async () => {
+    const { services, database } = db();
+    const queue = 'w-trickle';
+    const before = await claimsMade();
+    const worker = await startTestWorker(services, database, { queues: [queue], pollIntervalMs: 60_000 });
+    try {
+      for (let n = 0; n < 10; n++) {
+        const { job } = await enqueueJob(services, { kind: 'test.noop', queue }, by);
+        await waitForJob(job.id, (j) => j.status === 'completed', 'completed', 5_000);
+      }
+      // The claim at start, then one per NOTIFY (the first may share the one at start); every run
+      // that ended used to claim again, for nothing, twice the database's claims for a trickle.
+      const claims = (await claimsMade()) - before;
+      expect(claims).toBeGreaterThanOrEqual(10);
+      expect(claims).toBeLessThanOrEqual(11);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it('jobs a stopping worker hands back start at once on an idle worker, not at its next poll', async () => {
+    const { services, database } = db();
+    const queue = 'w-handback';
+    const first = await startTestWorker(services, database, { queues: [queue], concurrency: 2, shutdownGraceMs: 100 });
+    const held = (await enqueueJobs(services, [1, 2].map(() => ({ kind: 'test.hold', queue, payload: { ms: 60_000 } })), by)).map((r) => r.job.id);
+    for (const id of held) await waitForJob(id, (j) => j.status === 'running' && j.workerId === first.id, 'running on the first worker');
+    // Told of ready jobs by NOTIFY only: its poll is a minute away.
+    const second = await startTestWorker(services, database, { queues: [queue], concurrency: 2, pollIntervalMs: 60_000, shutdownGraceMs: 100 });
+    try {
+      await first.stop();
+      for (const id of held) await waitForJob(id, (j) => j.status === 'running' && j.workerId === second.id, 'running on the second worker', 10_000);
+    } finally {
+      await second.stop();
     }
   });
 

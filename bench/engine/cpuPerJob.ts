@@ -5,6 +5,7 @@
 // ("Issue #15: what each step bought").
 //   npx tsx bench/engine/cpuPerJob.ts                 10,000 jobs, 2 runs of each figure
 //   CPU_JOBS=20000 CPU_RUNS=3 CPU_FIGURES=drain CPU_TREE=/tmp/other npx tsx bench/engine/cpuPerJob.ts
+//   CPU_JOBS=2000 CPU_FIGURES=trickle                 (jobs one every 2 ms: the runs take jobs × 2 ms)
 // CPU_TREE measures another checkout (its bench/engine/pressroom.ts) with this script.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -59,6 +60,8 @@ const allFigures: Record<string, (system: EngineSystem) => Promise<unknown>> = {
   bulk: (system) => system.bulkEnqueue(jobs),
   'single (8 clients)': (system) => system.singleEnqueue(jobs, 8),
   'enqueue + drain': (system) => system.drain(jobs, 10),
+  // Jobs one at a time to an idle worker, as a print room sends them: what each costs end to end.
+  'trickle (every 2 ms)': (system) => system.latency(jobs, 2),
 };
 // CPU_FIGURES=bulk,single,drain: some figures only (by part of the name).
 const wanted = env.CPU_FIGURES?.split(',');
@@ -72,7 +75,7 @@ for (let run = -1; run < runs; run++) {
     try {
       const { node, pg, rate } = await measure(() => figure(system));
       // The wall-clock rate only as a hint: on a shared machine it is the noisy figure.
-      if (run >= 0) console.log(`${name.padEnd(18)} Node ${node.toFixed(0).padStart(4)} µs/job   PostgreSQL ${pg.toFixed(0).padStart(4)} µs/job   (${Math.round(rate)} jobs/s wall clock)`);
+      if (run >= 0) console.log(`${name.padEnd(20)} Node ${node.toFixed(0).padStart(4)} µs/job   PostgreSQL ${pg.toFixed(0).padStart(4)} µs/job   (${Math.round(rate)} jobs/s wall clock)`);
     } finally {
       await system.teardown();
     }

@@ -10,7 +10,7 @@ import type { Database } from '../db/client.ts';
 import { createBatcher, type Batcher } from '../services/batcher.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { StaleLeaseError } from '../services/errors.ts';
-import { claimJobs } from '../services/engine/jobs/claim.ts';
+import { claimReady } from '../services/engine/jobs/claim.ts';
 import { declareStages } from '../services/engine/jobs/execution.ts';
 import { getJob } from '../services/engine/jobs/read.ts';
 import { acknowledgeControl, completeRuns, failRun, releaseRuns, renewLeases, type Completion } from '../services/engine/jobs/finish.ts';
@@ -56,6 +56,12 @@ export class Worker {
   private liveness: LivenessHold | null = null;
   private claiming: Promise<void> | null = null;
   private wanted = false;
+  /**
+   * Whether ready jobs may be waiting unclaimed: the last claim left some, or a NOTIFY, the poll or
+   * a failed run (whose job may be due again at once) said so since. A run that ends claims again
+   * only then: with a trickle of jobs, each would otherwise cost a second, empty claim.
+   */
+  private readyLeft = true;
   private stopping = false;
 
   constructor(private readonly options: WorkerOptions) {
@@ -80,9 +86,9 @@ export class Worker {
       await this.liveness?.release();
       throw error;
     }
-    this.stopListening.push(await database.listen(JOBS_CHANNEL, () => this.wake()));
+    this.stopListening.push(await database.listen(JOBS_CHANNEL, () => this.jobsMayBeReady()));
     this.stopListening.push(await database.listen(CONTROL_CHANNEL, (payload) => void this.onControl(Number(payload))));
-    this.timers.push(setInterval(() => this.maintain(), pollIntervalMs));
+    this.timers.push(setInterval(() => this.jobsMayBeReady(), pollIntervalMs));
     this.timers.push(setInterval(() => void this.renew(), Math.max(100, Math.floor(leaseMs / 3))));
     this.log.info({ queues: queues ?? 'all', concurrency, kinds: [...this.options.handlers.keys()] }, 'worker started');
     this.wake();
@@ -114,6 +120,13 @@ export class Worker {
     this.log.info('worker stopped');
   }
 
+  /** A NOTIFY, or the polling fallback (it claims what no NOTIFY announced: a delayed job or retry coming due). */
+  private jobsMayBeReady() {
+    if (this.stopping) return;
+    this.readyLeft = true;
+    this.wake();
+  }
+
   /** Claims until the worker is full or the queue is empty. Calls while a claim is running coalesce. */
   private wake() {
     this.wanted = true;
@@ -133,14 +146,14 @@ export class Worker {
       let jobs: Job[];
       const claimTimer = claimLatency.startTimer();
       try {
-        jobs = await claimJobs(services, {
+        ({ jobs, readyLeft: this.readyLeft } = await claimReady(services, {
           workerId: this.id,
           queues,
           kinds: [...handlers.keys()],
           limit: toClaim,
           constrainedLimit: Math.max(0, freeSlots - this.buffered.length),
           leaseMs,
-        });
+        }));
       } catch (error) {
         this.log.error({ err: error }, 'claim failed; retrying at the next poll');
         return;
@@ -169,7 +182,7 @@ export class Worker {
       this.prefetch.recordRun(performance.now() - started);
       this.startBuffered();
       // Claim again once the buffer is half used up: the next claim overlaps the runs left.
-      if (this.buffered.length <= this.prefetch.bufferSize / 2) this.wake();
+      if (this.readyLeft && this.buffered.length <= this.prefetch.bufferSize / 2) this.wake();
     });
     this.runs.set(job.id, { run, done });
   }
@@ -211,6 +224,7 @@ export class Worker {
         .then(() => log.info({ durationMs: elapsed }, 'job completed'))
         .catch((error) => log.error({ err: error }, 'could not record the completion; the job will run again once its lease expires'));
     } catch (error) {
+      this.readyLeft = true;
       const outcome = run.stopped ? 'interrupted' : 'failed';
       jobRun.observe({ queue: job.queue, kind: job.kind, outcome }, durationMs() / 1_000);
       await this.settleFailure(run, error, { ...run.metrics, durationMs: durationMs() }, log).catch((failure) => {
@@ -288,15 +302,6 @@ export class Worker {
     if (request === 'lost') return;
     const stopped = await acknowledgeControl(this.options.services, { ...runRef(buffered), workerId: this.id });
     this.log.info({ jobId, status: stopped.status }, `buffered job stopped before it started: ${request}`);
-  }
-
-  /**
-   * The polling fallback: claims what no NOTIFY announced (a delayed job or retry coming due).
-   * Recovery of what dead workers leave (their runs, their rows) is the supervisor's.
-   */
-  private maintain() {
-    if (this.stopping) return;
-    this.wake();
   }
 }
 

@@ -33,14 +33,29 @@ export interface ClaimRequest {
   leaseMs: number;
 }
 
+export interface Claimed {
+  jobs: Job[];
+  /**
+   * Whether ready jobs may still be waiting: the claim took all it asked for, or constrained jobs
+   * were left for lack of room. When false, only a new NOTIFY (or the poll) can bring more.
+   */
+  readyLeft: boolean;
+}
+
 export async function claimJobs(ctx: ServiceContext, request: ClaimRequest): Promise<Job[]> {
-  if (request.limit <= 0) return [];
+  return (await claimReady(ctx, request)).jobs;
+}
+
+export async function claimReady(ctx: ServiceContext, request: ClaimRequest): Promise<Claimed> {
+  if (request.limit <= 0) return { jobs: [], readyLeft: true };
   // One statement is its own transaction: no BEGIN/COMMIT round trips on the hot path.
   const free = await withEvents(ctx, (emit) =>
     claim(ctx.db, emit, request, { candidates: freeCandidates(request), lockedQueued: true }, request.limit, CONSTRAINED_MAY_BE_READY),
   );
   const room = Math.min(request.limit - free.jobs.length, request.constrainedLimit ?? request.limit);
-  if (room <= 0 || !free.constrainedMayBeReady) return free.jobs;
+  if (room <= 0 || !free.constrainedMayBeReady) {
+    return { jobs: free.jobs, readyLeft: free.jobs.length === request.limit || free.constrainedMayBeReady };
+  }
   const constrained = await inTransaction(ctx, async (tx, emit) => {
     // A process frozen inside this transaction (paused, swapped out) would hold the lock every
     // worker's constrained claim waits on: PostgreSQL ends such a session after 10 s idle in it.
@@ -49,7 +64,7 @@ export async function claimJobs(ctx: ServiceContext, request: ClaimRequest): Pro
     );
     return claim(tx, emit, request, { candidates: constrainedCandidates(request, room), lockedQueued: false }, room, sql`null`);
   });
-  return [...free.jobs, ...constrained.jobs];
+  return { jobs: [...free.jobs, ...constrained.jobs], readyLeft: constrained.jobs.length === room };
 }
 
 // A literal list (not a subquery) keeps the planner's row estimate right, so that it walks the

@@ -140,6 +140,8 @@ export async function releaseRuns(ctx: ServiceContext, workerId: string, runs: R
     }),
   );
   await afterRelease(ctx, outcome);
+  // Ready again at once: other workers hear it now rather than at their next poll.
+  if (outcome.jobs.length > 0) ctx.notifier.jobsReady().catch((error) => ctx.log.warn({ err: error }, 'could not notify workers'));
   return outcome.jobs.map((job) => job.id);
 }
 
