@@ -43,7 +43,7 @@ async function operationsOf(id: number): Promise<string[]> {
 /** Claims made by this process's workers so far (pressroom_claim_seconds on /metrics). */
 async function claimsMade(): Promise<number> {
   const { values } = await registry.getSingleMetric('pressroom_claim_seconds')!.get();
-  return values.find((v) => v.metricName === 'pressroom_claim_seconds_count')?.value ?? 0;
+  return (values as { metricName?: string; value: number }[]).find((v) => v.metricName === 'pressroom_claim_seconds_count')?.value ?? 0;
 }
 
 async function jobsOf(queue: string): Promise<Job[]> {

@@ -6,13 +6,15 @@
 //   npx tsx bench/engine/cpuPerJob.ts                 10,000 jobs, 2 runs of each figure
 //   CPU_JOBS=20000 CPU_RUNS=3 CPU_FIGURES=drain CPU_TREE=/tmp/other npx tsx bench/engine/cpuPerJob.ts
 //   CPU_JOBS=2000 CPU_FIGURES=trickle                 (jobs one every 2 ms: the runs take jobs × 2 ms)
-// CPU_TREE measures another checkout (its bench/engine/pressroom.ts) with this script.
+// CPU_TREE measures another checkout (its bench/engine/pressroom.ts) with this script;
+// CPU_SYSTEM=graphile-worker measures the peer the same way (bench/engine/graphileWorker.ts).
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import postgres from 'postgres';
 import { cpuMs } from '../fanout/proc.ts';
 import type { EngineSystem } from './system.ts';
 import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL } from './system.ts';
+import { createGraphileWorker } from './graphileWorker.ts';
 
 const env = process.env;
 const jobs = Number(env.CPU_JOBS ?? 10_000);
@@ -20,12 +22,14 @@ const runs = Number(env.CPU_RUNS ?? 2);
 const databaseUrl = env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
 const redisUrl = env.REDIS_URL ?? DEFAULT_REDIS_URL;
 const tree = env.CPU_TREE ?? path.resolve(import.meta.dirname, '../..');
-// The scratch database createPressroom opens (bench/engine/pressroom.ts).
-const scratchName = `bench_pressroom_${process.pid}`;
+const peer = env.CPU_SYSTEM === 'graphile-worker';
+// The scratch database each system opens (bench/engine/pressroom.ts, graphileWorker.ts).
+const scratchName = `bench_${peer ? 'graphile' : 'pressroom'}_${process.pid}`;
 
 const { createPressroom } = (await import(pathToFileURL(path.join(tree, 'bench/engine/pressroom.ts')).href)) as {
   createPressroom(options: { databaseUrl: string; redisUrl: string }): EngineSystem;
 };
+const createSystem = () => (peer ? createGraphileWorker({ databaseUrl }) : createPressroom({ databaseUrl, redisUrl }));
 const admin = postgres(databaseUrl, { max: 1, onnotice: () => {} });
 
 /** CPU ms so far of each backend of the scratch database. */
@@ -67,10 +71,10 @@ const allFigures: Record<string, (system: EngineSystem) => Promise<unknown>> = {
 const wanted = env.CPU_FIGURES?.split(',');
 const figures = Object.fromEntries(Object.entries(allFigures).filter(([name]) => !wanted || wanted.some((w) => name.includes(w))));
 
-console.log(`tree ${tree}, ${jobs} jobs, ${runs} run(s) per figure after one unreported warm-up run`);
+console.log(`${peer ? 'graphile-worker' : `tree ${tree}`}, ${jobs} jobs, ${runs} run(s) per figure after one unreported warm-up run`);
 for (let run = -1; run < runs; run++) {
   for (const [name, figure] of Object.entries(figures)) {
-    const system = createPressroom({ databaseUrl, redisUrl });
+    const system = createSystem();
     await system.setup();
     try {
       const { node, pg, rate } = await measure(() => figure(system));
