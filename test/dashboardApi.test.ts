@@ -20,7 +20,7 @@ const unique = (prefix: string) => `${prefix}${++counter}${Date.now().toString(3
 async function finishJobs(queue: string, count: number, failures: number): Promise<Job[]> {
   const ctx = db().services;
   for (let i = 0; i < count; i++) await enqueueJob(ctx, { kind: 'dash.metric', queue, payload: { i }, maxAttempts: 1, allowUnknownKind: true }, by);
-  const claimed = await claimJobs(ctx, { workerId: 'w-dash', queues: [queue], kinds: ['dash.metric'], limit: count, leaseMs: 30_000 });
+  const claimed = (await claimJobs(ctx, { workerId: 'w-dash', queues: [queue], kinds: ['dash.metric'], limit: count, leaseMs: 30_000 })).jobs;
   expect(claimed).toHaveLength(count);
   for (const job of claimed.slice(0, failures)) {
     await failRun(ctx, { jobId: job.id, leaseToken: job.leaseToken!, workerId: 'w-dash', message: 'boom', errorClass: 'fatal' });

@@ -166,7 +166,7 @@ describe('governors', () => {
   it('heals a governor whose holder job is no longer running', async () => {
     const { services } = db();
     const { job } = await enqueueJob(services, { kind: 'test.noop', queue: 'g-orphan-q', governorKey: 'g-orphan' }, by);
-    const [claimed] = await claimJobs(services, { workerId: 'g-test', queues: ['g-orphan-q'], kinds: ['test.noop'], limit: 1, leaseMs: 60_000 });
+    const [claimed] = (await claimJobs(services, { workerId: 'g-test', queues: ['g-orphan-q'], kinds: ['test.noop'], limit: 1, leaseMs: 60_000 })).jobs;
     expect(claimed?.id).toBe(job.id);
     expect(await getGovernor(services.db, 'g-orphan')).toMatchObject({ holderJobId: job.id, holder: `job:${job.runId}` });
     // No service leaves a governor held by a job that stopped (every transition releases it);

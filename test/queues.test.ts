@@ -75,7 +75,7 @@ describe('queues', () => {
       const { job: sentinel } = await enqueueJob(services, { kind: 'test.noop', queue: 'q-paused-sentinel' }, by);
       await waitForJob(sentinel.id, (j) => j.status === 'completed', 'completed');
       expect(await getJob(services.db, job.id)).toMatchObject({ status: 'queued', attempts: 0, workerId: null });
-      const claimed = await claimJobs(services, { workerId: 'q-test', queues: ['q-paused'], kinds: ['test.noop'], limit: 10, leaseMs: 10_000 });
+      const claimed = (await claimJobs(services, { workerId: 'q-test', queues: ['q-paused'], kinds: ['test.noop'], limit: 10, leaseMs: 10_000 })).jobs;
       expect(claimed).toEqual([]);
       expect((await getJob(services.db, job.id)).status).toBe('queued');
 
@@ -114,7 +114,7 @@ describe('queues', () => {
   it('counts jobs by status and tells how long the oldest due job has waited', async () => {
     const { services } = db();
     const jobs = (await enqueueJobs(services, Array.from({ length: 6 }, () => ({ kind: 'test.noop', queue: 'q-stats' })), by)).map((r) => r.job);
-    const claimed = await claimJobs(services, { workerId: 'q-stats-worker', queues: ['q-stats'], kinds: ['test.noop'], limit: 2, leaseMs: 60_000 });
+    const claimed = (await claimJobs(services, { workerId: 'q-stats-worker', queues: ['q-stats'], kinds: ['test.noop'], limit: 2, leaseMs: 60_000 })).jobs;
     expect(claimed).toHaveLength(2);
     expect(await completeRuns(services, 'q-stats-worker', [{ jobId: claimed[0]!.id, leaseToken: claimed[0]!.leaseToken!, result: null, metrics: {} }])).toEqual([
       claimed[0]!.id,

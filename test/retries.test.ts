@@ -82,7 +82,7 @@ describe('failRun', () => {
   }
 
   async function claimNext(kind: string): Promise<Job | undefined> {
-    const [claimed] = await claimJobs(services(), { workerId: WORKER, queues: null, kinds: [kind], limit: 1, leaseMs: 30_000 });
+    const [claimed] = (await claimJobs(services(), { workerId: WORKER, queues: null, kinds: [kind], limit: 1, leaseMs: 30_000 })).jobs;
     return claimed;
   }
 

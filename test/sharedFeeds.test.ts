@@ -84,7 +84,7 @@ describe('shared live feeds', () => {
     expect(job).not.toBeNull();
     let cycle: Job | undefined;
     const claim = async () => {
-      [cycle] = await claimJobs(ctx, { workerId: 'w-feed', queues: [PRINT_QUEUE], kinds: [PRINT_CYCLE_KIND], limit: 1, leaseMs: 60_000 });
+      [cycle] = (await claimJobs(ctx, { workerId: 'w-feed', queues: [PRINT_QUEUE], kinds: [PRINT_CYCLE_KIND], limit: 1, leaseMs: 60_000 })).jobs;
       expect(cycle?.id).toBe(job!.id);
     };
     const complete = () => completeRuns(ctx, 'w-feed', [{ jobId: cycle!.id, leaseToken: cycle!.leaseToken!, result: null, metrics: {} }]);

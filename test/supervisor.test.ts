@@ -82,7 +82,7 @@ const historyOf = async (targetType: string, targetId: string) =>
   (await listHistory(db().services.db, { targetType, targetId }, { first: 500 })).entries.reverse();
 
 async function claimOne(queue: string, leaseMs: number, workerId = 'w-gone'): Promise<Job> {
-  const [job] = await claimJobs(db().services, { workerId, queues: [queue], kinds: ['sup.test'], limit: 1, leaseMs });
+  const [job] = (await claimJobs(db().services, { workerId, queues: [queue], kinds: ['sup.test'], limit: 1, leaseMs })).jobs;
   if (!job) throw new Error(`nothing to claim in ${queue}`);
   return job;
 }

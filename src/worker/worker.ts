@@ -10,7 +10,7 @@ import type { Database } from '../db/client.ts';
 import { createBatcher, type Batcher } from '../services/batcher.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { StaleLeaseError } from '../services/errors.ts';
-import { claimReady } from '../services/engine/jobs/claim.ts';
+import { claimJobs } from '../services/engine/jobs/claim.ts';
 import { declareStages } from '../services/engine/jobs/execution.ts';
 import { getJob } from '../services/engine/jobs/read.ts';
 import { acknowledgeControl, completeRuns, failRun, releaseRuns, renewLeases, type Completion } from '../services/engine/jobs/finish.ts';
@@ -146,7 +146,7 @@ export class Worker {
       let jobs: Job[];
       const claimTimer = claimLatency.startTimer();
       try {
-        ({ jobs, readyLeft: this.readyLeft } = await claimReady(services, {
+        ({ jobs, readyLeft: this.readyLeft } = await claimJobs(services, {
           workerId: this.id,
           queues,
           kinds: [...handlers.keys()],

@@ -49,7 +49,7 @@ export interface Subject {
 /** The helpers bound to the test file's services. */
 export function jobStates(services: () => ServiceContext) {
   async function claimOne(kind: string, leaseMs = 30_000): Promise<Job | undefined> {
-    const [job] = await claimJobs(services(), { workerId: WORKER, queues: null, kinds: [kind], limit: 1, leaseMs });
+    const [job] = (await claimJobs(services(), { workerId: WORKER, queues: null, kinds: [kind], limit: 1, leaseMs })).jobs;
     return job;
   }
 

@@ -42,11 +42,7 @@ export interface Claimed {
   readyLeft: boolean;
 }
 
-export async function claimJobs(ctx: ServiceContext, request: ClaimRequest): Promise<Job[]> {
-  return (await claimReady(ctx, request)).jobs;
-}
-
-export async function claimReady(ctx: ServiceContext, request: ClaimRequest): Promise<Claimed> {
+export async function claimJobs(ctx: ServiceContext, request: ClaimRequest): Promise<Claimed> {
   if (request.limit <= 0) return { jobs: [], readyLeft: true };
   // One statement is its own transaction: no BEGIN/COMMIT round trips on the hot path.
   const free = await withEvents(ctx, (emit) =>
