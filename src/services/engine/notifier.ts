@@ -27,7 +27,8 @@ export interface JobNotifier {
  * After a NOTIFY, calls wait this long and then go out as one: at most one NOTIFY per interval
  * however fast jobs are enqueued, while the first enqueue after a quiet spell is announced at once.
  * Each NOTIFY is a statement and a serialised commit; under a stream of enqueues they cost a sixth
- * of the throughput, and workers busy with that stream claim again without being told.
+ * of the throughput. Every enqueue is still followed by a NOTIFY, at most this much later: a worker
+ * whose last claim found nothing more waits for one (src/worker/worker.ts).
  */
 const NOTIFY_INTERVAL_MS = 2;
 
