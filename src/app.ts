@@ -99,9 +99,9 @@ async function checkDatabaseReachable(database: Database, url: string | undefine
 }
 
 export async function connectRedisBus(url: string, prefix: string, log: Logger): Promise<EventBus> {
-  const connect = async () => {
+  const connect = async (options: { enableAutoPipelining?: boolean } = {}) => {
     // No retries while connecting: an unreachable Redis is said once, before anything is written.
-    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3, retryStrategy: () => null });
+    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3, retryStrategy: () => null, ...options });
     client.on('error', () => {});
     try {
       await client.connect();
@@ -115,7 +115,9 @@ export async function connectRedisBus(url: string, prefix: string, log: Logger):
     client.on('error', (error) => log.warn({ error: error.message }, 'redis connection error'));
     return client;
   };
-  const publisher = await connect();
+  // The publisher sends the commands of one turn in one write: a job's claim or completion
+  // publishes two event types, and with jobs arriving one at a time each write is a system call.
+  const publisher = await connect({ enableAutoPipelining: true });
   try {
     return createRedisBus(publisher, await connect(), prefix, (error) => log.warn({ error: reasonOf(error) }, 'could not publish an event to Redis'));
   } catch (error) {

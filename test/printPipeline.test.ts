@@ -23,7 +23,7 @@ import { listDocuments } from '../src/services/print/documents.ts';
 import { cancelScan, runScan, startScan } from '../src/services/print/scans.ts';
 import { createScanScope } from '../src/services/print/scopes.ts';
 import { useTestDatabase } from './support/db.ts';
-import { documents, gatedPrinter, newPrintFolder, printPipelineSettled, printsIn, scriptedPrinter, usePrintWorkers } from './support/print.ts';
+import { documents, gatedPrinter, newPrintFolder, printPipelineSettled, printsIn, scanCompleted, scriptedPrinter, usePrintWorkers } from './support/print.ts';
 import { waitFor } from './support/wait.ts';
 
 const db = useTestDatabase();
@@ -37,11 +37,7 @@ async function scanOf(prefix: string, n: number, lane: 'production' | 'historica
   return startScan(services, `scope-${prefix}`, by);
 }
 
-const scanDone = (id: number) =>
-  waitFor(async () => {
-    const scan = await getScan(db().services.db, id);
-    return scan.status === 'completed' && scan;
-  }, { what: `scan ${id} completed`, timeoutMs: 30_000 });
+const scanDone = (id: number) => scanCompleted(db().services.db, id);
 
 describe('print pipeline', () => {
   it('scans documents into slices, batches and rows, prints them all, and reconciles up the tree', async () => {

@@ -14,13 +14,13 @@ import { forgetPrintedDocuments } from '../src/services/print/forgetPrintedDocum
 import { listLaneStates } from '../src/services/print/lanes.ts';
 import { MAINTENANCE_KIND } from '../src/services/print/printSchedules.ts';
 import { purgeFinishedScans } from '../src/services/print/purgeFinishedScans.ts';
-import { findDedupeMarker, getScan, listExportRows } from '../src/services/print/reads.ts';
+import { findDedupeMarker, listExportRows } from '../src/services/print/reads.ts';
 import { cancelScan, startScan } from '../src/services/print/scans.ts';
 import { createScanScope } from '../src/services/print/scopes.ts';
 import { PRINT_QUEUE } from '../src/services/print/model.ts';
 import { useTestDatabase } from './support/db.ts';
 import { useLocalApi } from './support/localApi.ts';
-import { documents, gatedPrinter, newPrintFolder, printPipelineSettled, printsIn, scriptedPrinter, usePrintWorkers } from './support/print.ts';
+import { documents, gatedPrinter, newPrintFolder, printPipelineSettled, printsIn, scanCompleted, scriptedPrinter, usePrintWorkers } from './support/print.ts';
 import { waitFor } from './support/wait.ts';
 
 const db = useTestDatabase();
@@ -34,11 +34,7 @@ async function scopeOf(prefix: string, n: number) {
   return `scope-${prefix}`;
 }
 
-const scanFinished = (id: number, status = 'completed') =>
-  waitFor(async () => {
-    const scan = await getScan(db().services.db, id);
-    return scan.status === status && scan;
-  }, { what: `scan ${id} ${status}`, timeoutMs: 30_000 });
+const scanFinished = (id: number) => scanCompleted(db().services.db, id);
 
 /** Sets a scan's finish time `days` back: what the days of a retention do. */
 const finishedDaysAgo = (scanId: number, days: number) =>

@@ -203,18 +203,8 @@ export function createRedisBus(
   });
   const outgoing = new Map<EventName, unknown[]>();
   const sendOutgoing = () => {
-    // One write to the socket for a turn's messages of several types, not one per type: a job's
-    // claim or completion publishes two, and with jobs arriving one at a time each write is a
-    // system call of its own (3 fewer per job so, by strace; bench/RESULTS.md).
-    const messages = [...outgoing].map(([type, payloads]) => [head + type, JSON.stringify(payloads)] as const);
+    for (const [type, payloads] of outgoing) publishClient.publish(head + type, JSON.stringify(payloads)).catch(onPublishError);
     outgoing.clear();
-    if (messages.length === 1) return void publishClient.publish(...messages[0]!).catch(onPublishError);
-    const pipeline = publishClient.pipeline();
-    for (const [channel, message] of messages) pipeline.publish(channel, message);
-    pipeline
-      .exec()
-      .then((results) => results?.forEach(([error]) => error && onPublishError(error)))
-      .catch(onPublishError);
   };
   return {
     publish(type, payload) {

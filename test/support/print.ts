@@ -10,6 +10,7 @@ import { engineHandlers } from '../../src/handlers/index.ts';
 import { createPrintHandlers } from '../../src/handlers/print/index.ts';
 import type { ServiceContext } from '../../src/services/context.ts';
 import { getPrintGovernor } from '../../src/services/print/printGovernor.ts';
+import { getScan } from '../../src/services/print/reads.ts';
 import { createScriptedPrinter, type PrinterScript } from '../../src/services/print/printers/index.ts';
 import type { Printer } from '../../src/services/print/printers/printer.ts';
 import { createRegistry } from '../../src/worker/handler.ts';
@@ -20,6 +21,16 @@ import { waitFor } from './wait.ts';
 import { startTestWorker } from './workers.ts';
 
 export const newPrintFolder = () => mkdtemp(path.join(tmpdir(), 'pressroom-print-'));
+
+/** Waits (up to 30 s) for the scan to complete; returns it. */
+export const scanCompleted = (db: Db, id: number) =>
+  waitFor(
+    async () => {
+      const scan = await getScan(db, id);
+      return scan.status === 'completed' && scan;
+    },
+    { what: `scan ${id} completed`, timeoutMs: 30_000 },
+  );
 
 /** Every print the scripted printer made in `folder`, in order (one key a line). */
 export async function printsIn(folder: string): Promise<string[]> {

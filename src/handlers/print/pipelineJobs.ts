@@ -40,7 +40,7 @@ export const maintenanceJob = defineHandler({
     const by = { actor: 'print-maintenance', reason: `job ${ctx.job.id}` };
     const printer = await detectStuckPrinter(ctx.services, { dryRun: false, quietWhenHealthy: true }, by);
     const maintenance = await runPrintMaintenance(ctx.services, { dryRun: false, quietWhenHealthy: true }, by);
-    return { stuckPrinter: printer.stuck, rowsReset: printer.rowsReset, findings: maintenance.findings.length, cycleRequested: maintenance.cycleRequested, purged: { ...maintenance.purged } };
+    return { stuckPrinter: printer.stuck, rowsReset: printer.rowsReset, findings: maintenance.findings.length, cycleRequested: maintenance.cycleRequested, purged: maintenance.purged };
   },
 });
 

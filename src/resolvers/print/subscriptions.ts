@@ -10,6 +10,7 @@ import type { ServiceContext } from '../../services/context.ts';
 import { listLaneStates, type LaneState } from '../../services/print/lanes.ts';
 import { PRINT_GOVERNOR } from '../../services/print/model.ts';
 import { getPrintGovernor, type PrintGovernorState } from '../../services/print/printGovernor.ts';
+import { PRINT_CYCLE_KIND } from '../../services/print/requestPrintCycle.ts';
 import { getScans } from '../../services/print/reads.ts';
 import type { Scan } from '../../services/print/model.ts';
 import { builder } from '../../schema/builder.ts';
@@ -55,8 +56,8 @@ const printGovernorFeed = (services: ServiceContext) =>
     read: () => getPrintGovernor(services.db),
     changes: {
       'governor:updated': (event) => event.governor.name === PRINT_GOVERNOR,
-      'job:progress': (event) => event.kind === 'print.cycle',
-      'job:updated': (event) => event.kind === 'print.cycle',
+      'job:progress': (event) => event.kind === PRINT_CYCLE_KIND,
+      'job:updated': (event) => event.kind === PRINT_CYCLE_KIND,
     },
     refreshMs: PRINT_LIVE_INTERVAL_MS,
   });

@@ -17,12 +17,13 @@ import { appendHistory } from '../engine/history.ts';
 import type { Actor } from '../engine/types.ts';
 import { LANES } from './model.ts';
 
-export interface PrintPurgeCounts {
+// A type, not an interface: it goes into history entries and job results as JSON as it is.
+export type PrintPurgeCounts = {
   scans: number;
   slices: number;
   batches: number;
   rows: number;
-}
+};
 
 const CHUNK_ROWS = 10_000;
 const MAX_CHUNKS = 10;
@@ -76,7 +77,7 @@ async function purgeChunk(ctx: ServiceContext, by: Actor): Promise<PrintPurgeCou
                  (select count(*)::int from batches) as batches, (select count(*)::int from rows) as rows`,
     );
     await appendHistory(tx, emit, [
-      { actor: by.actor, operation: 'purge', targetType: 'printPipeline', targetId: 'retention', after: { deleted: { ...counts! }, retentionPrintScansDays: ctx.settings.retentionPrintScansDays }, reason: by.reason ?? 'retention' },
+      { actor: by.actor, operation: 'purge', targetType: 'printPipeline', targetId: 'retention', after: { deleted: counts!, retentionPrintScansDays: ctx.settings.retentionPrintScansDays }, reason: by.reason ?? 'retention' },
     ]);
     if (counts!.rows > 0) emit('printLane:updated', { lanes: [...LANES] });
     return counts!;

@@ -72,7 +72,7 @@ export async function runPrintMaintenance(ctx: ServiceContext, options: { dryRun
   const findings = await findMaintenanceIssues(ctx);
   const audit = (cycleRequested: boolean, purged: PrintPurgeCounts) =>
     findings.length > 0 || !options.quietWhenHealthy
-      ? auditOperation(ctx, by, 'runPrintMaintenance', { type: 'printPipeline', id: 'maintenance' }, { dryRun: options.dryRun, findings: findings.map((f) => `${f.kind} ${f.targetId}`), cycleRequested, purged: { ...purged } })
+      ? auditOperation(ctx, by, 'runPrintMaintenance', { type: 'printPipeline', id: 'maintenance' }, { dryRun: options.dryRun, findings: findings.map((f) => `${f.kind} ${f.targetId}`), cycleRequested, purged })
       : Promise.resolve();
   if (options.dryRun) {
     const purged = await countPurgeableScans(ctx);

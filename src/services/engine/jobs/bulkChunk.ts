@@ -8,7 +8,7 @@ import { emitHistory } from '../history.ts';
 import { CONTROL_CHANNEL } from '../notifier.ts';
 import type { Actor, JobStatus } from '../types.ts';
 import { CANCEL_WAITING, RETRY } from './manage.ts';
-import { afterRelease } from './pendingRuns.ts';
+import { afterRelease, announceRequeued } from './pendingRuns.ts';
 import { jobFilterConditions, type JobFilter } from './read.ts';
 import { runTransition } from './transitionStatement.ts';
 import { fromStatuses } from './transitions.ts';
@@ -67,8 +67,10 @@ export async function applyBulkChunk(
     return { ids, ...change };
   });
   if (!outcome) return { matched: 0, changed: 0, skipped: 0, next: null };
-  if (outcome.transition) await afterRelease(ctx, outcome.transition);
-  if (operation === 'retry' && outcome.changed > 0) ctx.notifier.jobsReady().catch(() => {});
+  if (outcome.transition) {
+    await afterRelease(ctx, outcome.transition);
+    announceRequeued(ctx, outcome.transition);
+  }
   const matched = outcome.ids.length;
   return { matched, changed: outcome.changed, skipped: matched - outcome.changed, next: Math.min(...outcome.ids) };
 }

@@ -10,7 +10,7 @@ import type { ErrorClass, Job, JsonObject } from '../types.ts';
 import { backoffDelayMs } from './backoff.ts';
 import type { RunRef } from './execution.ts';
 import { runTransition, type TransitionResult } from './transitionStatement.ts';
-import { afterRelease } from './pendingRuns.ts';
+import { afterRelease, announceRequeued } from './pendingRuns.ts';
 
 export interface Completion extends RunRef {
   result: unknown;
@@ -140,8 +140,7 @@ export async function releaseRuns(ctx: ServiceContext, workerId: string, runs: R
     }),
   );
   await afterRelease(ctx, outcome);
-  // Ready again at once: other workers hear it now rather than at their next poll.
-  if (outcome.jobs.length > 0) ctx.notifier.jobsReady().catch((error) => ctx.log.warn({ err: error }, 'could not notify workers'));
+  announceRequeued(ctx, outcome);
   return outcome.jobs.map((job) => job.id);
 }
 

@@ -9,7 +9,7 @@ import { appendHistory } from '../history.ts';
 import { CONTROL_CHANNEL } from '../notifier.ts';
 import { jobFromRow } from '../rows.ts';
 import type { Actor, Job, JobStatus } from '../types.ts';
-import { afterRelease } from './pendingRuns.ts';
+import { afterRelease, announceRequeued } from './pendingRuns.ts';
 import { runTransition, type TransitionResult } from './transitionStatement.ts';
 import { assertTransition, type JobOperation } from './transitions.ts';
 
@@ -39,7 +39,7 @@ async function operate(
     return change(job, tx, emit);
   });
   await afterRelease(ctx, outcome);
-  if (outcome.jobs.some((job) => job.status === 'queued')) ctx.notifier.jobsReady().catch(() => {});
+  announceRequeued(ctx, outcome);
   return outcome.jobs[0]!;
 }
 

@@ -5,7 +5,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { withEvents, type ServiceContext } from '../../context.ts';
 import type { Actor, Job } from '../types.ts';
-import { afterRelease } from './pendingRuns.ts';
+import { afterRelease, announceRequeued } from './pendingRuns.ts';
 import { runTransition } from './transitionStatement.ts';
 
 export async function recoverExpiredLeases(ctx: ServiceContext, by: Actor, limit = 1_000): Promise<Job[]> {
@@ -55,6 +55,6 @@ async function recoverRuns(ctx: ServiceContext, by: Actor, scope: { which: SQL; 
     }),
   );
   await afterRelease(ctx, outcome);
-  if (outcome.jobs.some((job) => job.status === 'queued')) ctx.notifier.jobsReady().catch(() => {});
+  announceRequeued(ctx, outcome);
   return outcome.jobs;
 }
