@@ -5,6 +5,7 @@
 //   BENCH_JOBS=5000 BENCH_RUNS=1 npm run bench      a quick look at the engine
 //   BENCH_SYSTEMS=pressroom BENCH_FIGURES=drain,latency npm run bench   some systems and figures only (RESULTS.md left alone)
 //   BENCH_AT_SIZE_JOBS=1000000 BENCH_AT_SIZE_HISTORY=10000000   the engine's at-size rows (a loaded database kept between runs; 0 skips them)
+//   BENCH_CONTRACT_JOBS=3000 BENCH_CONTRACT_RUNS=2    CPU per job and the contract floor (BENCH_FIGURES=contract: that part alone)
 //   BENCH_SECTIONS=bulk npm run bench               bulk cancel/retry/delete of 5,000 and 100,000 jobs (BENCH_BULK_SIZES)
 //   BENCH_FANOUT_SIZES=1000 · BENCH_API_JOBS / BENCH_API_HISTORY / BENCH_API_RELOAD=1
 //   BENCH_PRINT_DOCUMENTS / BENCH_PRINT_ROWS / BENCH_PRINT_REQUESTS (print section)
@@ -80,7 +81,8 @@ const started = new Date();
 
 if (sections.has('engine')) {
   const atSize = { jobs: Number(env.BENCH_AT_SIZE_JOBS ?? 1_000_000), history: Number(env.BENCH_AT_SIZE_HISTORY ?? 10_000_000) };
-  const engine = await runEngineBench({ databaseUrl, redisUrl, size: engineSize, systems, atSize, log });
+  const contract = { jobs: Number(env.BENCH_CONTRACT_JOBS ?? 3_000), runs: Number(env.BENCH_CONTRACT_RUNS ?? 2) };
+  const engine = await runEngineBench({ databaseUrl, redisUrl, size: engineSize, systems, atSize, contract, log });
   console.log(['', ...engine.consoleLines, ''].join('\n'));
   failed ||= engine.failed;
   // A run of some systems or figures is a look, not a result.

@@ -3,6 +3,7 @@
 // fastest drain (concurrency 24, pool 25, local queue of 500, batched completion and failure).
 import { Logger, makeWorkerUtils, run, type Runner, type RunnerOptions, type WorkerUtils } from 'graphile-worker';
 import postgres from 'postgres';
+import { scratchDatabaseName } from './cpu.ts';
 import { chunks, createScratchDatabase, fromClients, now, trickle, waitFor, type DrainMode, type EngineSystem, type Timed } from './system.ts';
 
 const silent = new Logger(() => () => {});
@@ -56,7 +57,7 @@ export function createGraphileWorker(options: { databaseUrl: string }): EngineSy
       'drain done when': 'graphile_worker._private_jobs is empty (completed jobs are deleted)',
     },
     async setup() {
-      scratch = await createScratchDatabase(options.databaseUrl, `bench_graphile_${process.pid}`);
+      scratch = await createScratchDatabase(options.databaseUrl, scratchDatabaseName('graphile'));
       utils = await makeWorkerUtils({ connectionString: scratch.url, logger: silent });
       await utils.migrate();
       sql = postgres(scratch.url, { max: 1, onnotice: () => {} });

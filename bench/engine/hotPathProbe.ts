@@ -7,6 +7,7 @@
 //   npx tsx bench/engine/hotPathProbe.ts   (PROBE_ONLY=HOT: the variants whose name holds it; PROBE_FILLFACTOR, default 20)
 import postgres from 'postgres';
 import { cpuMs } from '../fanout/proc.ts';
+import { scratchDatabaseName } from './cpu.ts';
 import { createPressroom } from './pressroom.ts';
 import { databaseUrl, DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL } from './system.ts';
 
@@ -60,7 +61,7 @@ const variants: { name: string; drop: string[]; history: boolean; lock?: boolean
 
 const system = createPressroom({ databaseUrl: serverUrl, redisUrl: env.REDIS_URL ?? DEFAULT_REDIS_URL });
 await system.setup();
-const pg = postgres(databaseUrl(serverUrl, `bench_pressroom_${process.pid}`), { max: 1, onnotice: () => {} });
+const pg = postgres(databaseUrl(serverUrl, scratchDatabaseName('pressroom')), { max: 1, onnotice: () => {} });
 try {
   // Room on each page for the HOT variant's two new row versions per job; the others do not care.
   await pg.unsafe(`alter table jobs set (fillfactor = ${Number(env.PROBE_FILLFACTOR ?? 20)})`);

@@ -3,6 +3,7 @@
 // Redis for reference. One console table and one RESULTS.md section.
 import { AT_SIZE_NAME, createEmbeddedPressroom, createPressroomAtSize, EMBEDDED_NAME } from './beyond.ts';
 import { createBullMQ } from './bullmq.ts';
+import { runContractSection } from './contract.ts';
 import { ENGINE_FINDINGS } from './findings.ts';
 import { createGraphileWorker } from './graphileWorker.ts';
 import { createPgBoss } from './pgBoss.ts';
@@ -18,6 +19,8 @@ export interface EngineBenchOptions {
   systems?: string[];
   /** The loaded state of the at-size rows (BENCH_AT_SIZE_JOBS, BENCH_AT_SIZE_HISTORY); 0 jobs skips them. */
   atSize: { jobs: number; history: number };
+  /** Jobs and runs per figure of the CPU comparison behind "What the contract costs". */
+  contract: { jobs: number; runs: number };
   log?: (line: string) => void;
 }
 
@@ -43,6 +46,21 @@ export async function runEngineBench(options: EngineBenchOptions): Promise<{ con
   ];
   const checked = targets(results, beyond.find((r) => r.name === AT_SIZE_NAME));
   const beyondRows = tableRows([...results.filter((r) => r.name === 'Pressroom' || r.name === 'graphile-worker'), ...beyond], false);
+  const median = (system: string, figure: 'drainFastest' | 'bulk') => results.find((r) => r.name === system)?.figures[figure]?.median;
+  const bestOf = (...rates: (number | undefined)[]) => {
+    const measured = rates.filter((r) => r !== undefined);
+    return measured.length > 0 ? Math.max(...measured) : undefined;
+  };
+  const contract =
+    wanted('Pressroom') && (!size.only || size.only.has('contract'))
+      ? await runContractSection({
+          databaseUrl,
+          redisUrl,
+          ...options.contract,
+          peer: { drainFastest: median('graphile-worker', 'drainFastest'), bulk: bestOf(median('graphile-worker', 'bulk'), median('pg-boss', 'bulk')) },
+          log: options.log,
+        })
+      : undefined;
   options.log?.('engine: pgbench probe');
   const probe = await runPgbenchProbe(databaseUrl);
   const probeLines = probe.map((p) => `pgbench, 8 clients, ${p.name}: ${p.tps === null ? `not measured (${p.error})` : `${Math.round(p.tps).toLocaleString('en')} tps`}`);
@@ -52,6 +70,7 @@ export async function runEngineBench(options: EngineBenchOptions): Promise<{ con
     ...(beyond.length > 0 ? [renderTable(beyondRows), ''] : []),
     ...checked.map((t) => `target: ${t.target}: ${t.figure} — ${t.met === undefined ? 'not measured' : t.met ? 'met' : 'NOT met'}`),
     ...probeLines,
+    ...(contract?.consoleLines ?? []),
   ];
   const markdown = [
     '## Engine',
@@ -85,6 +104,7 @@ export async function runEngineBench(options: EngineBenchOptions): Promise<{ con
     '',
     ...probeLines.map((line) => `- ${line}`),
     '',
+    ...(contract ? [...contract.markdown, ''] : []),
     ...ENGINE_FINDINGS,
     '',
     '### Settings',

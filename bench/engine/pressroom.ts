@@ -13,6 +13,7 @@ import { createRegistry, defineHandler } from '../../src/worker/handler.ts';
 import { Worker } from '../../src/worker/worker.ts';
 import { chunks, createScratchDatabase, fromClients, now, trickle, waitFor, type DrainMode, type EngineSystem, type Timed } from './system.ts';
 import { createServiceContext } from '../../src/services/createServiceContext.ts';
+import { scratchDatabaseName } from './cpu.ts';
 
 const by = { actor: 'bench' };
 const CONCURRENCY = 10;
@@ -51,7 +52,7 @@ export async function pressroomOver(database: Database, redisUrl: string | undef
 }
 
 async function openScratch(databaseUrl: string, redisUrl: string | undefined): Promise<PressroomDatabase> {
-  const name = `bench_pressroom_${process.pid}`;
+  const name = scratchDatabaseName('pressroom');
   const scratch = await createScratchDatabase(databaseUrl, name);
   const database = await openDatabase({ url: scratch.url, poolSize: 12 });
   await migrateDatabase(database, scratch.url);
