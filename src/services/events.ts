@@ -202,8 +202,14 @@ export function createRedisBus(
     for (const payload of parseBatch(message)) listeners.dispatch(type, payload);
   });
   const outgoing = new Map<EventName, unknown[]>();
+  /** Publishes not answered yet: close() waits for them (see there). */
+  const unanswered = new Set<Promise<void>>();
   const sendOutgoing = () => {
-    for (const [type, payloads] of outgoing) publishClient.publish(head + type, JSON.stringify(payloads)).catch(onPublishError);
+    for (const [type, payloads] of outgoing) {
+      const sent = publishClient.publish(head + type, JSON.stringify(payloads)).then(() => {}, onPublishError);
+      unanswered.add(sent);
+      void sent.finally(() => unanswered.delete(sent));
+    }
     outgoing.clear();
   };
   return {
@@ -222,7 +228,9 @@ export function createRedisBus(
     async close() {
       closing = true;
       sendOutgoing();
-      // quit, not disconnect: what is published goes out first.
+      // The publishes wait for the auto-pipeline's next write while QUIT goes out at once, and
+      // Redis drops what arrives after it: wait for their answers, then quit.
+      await Promise.all(unanswered);
       await publishClient.quit().catch(() => publishClient.disconnect());
       subscribeClient.disconnect();
     },
