@@ -8,6 +8,7 @@ import { CPU_FIGURES, measureCpu, scratchDatabaseName, serverOnThisMachine, type
 import { measureContractFloor, type FloorStep } from './floor.ts';
 import { createGraphileWorker } from './graphileWorker.ts';
 import { createPressroom } from './pressroom.ts';
+import { summarize } from './report.ts';
 import type { EngineSystem } from './system.ts';
 
 export interface ContractOptions {
@@ -55,15 +56,10 @@ async function measureSystems(options: ContractOptions): Promise<{ pressroom: Sa
   return out;
 }
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
+const median = (values: number[]) => summarize(values).median;
 const range = (values: number[]) => {
-  const low = Math.round(Math.min(...values));
-  const high = Math.round(Math.max(...values));
-  return low === high ? `${low}` : `${low}–${high}`;
+  const { min, max } = summarize(values);
+  return Math.round(min) === Math.round(max) ? `${Math.round(min)}` : `${Math.round(min)}–${Math.round(max)}`;
 };
 const rate = (n: number) => Math.round(n).toLocaleString('en');
 const ratio = (ours: number, theirs: number | undefined) => (theirs ? `${(ours / theirs).toFixed(2)}×` : '—');
