@@ -18,7 +18,7 @@ afterAll(async () => {
 
 test.skipIf(!serverMode)('the API bench loads, serves and answers every query at a tiny size', { timeout: 120_000 }, async () => {
   const lines: string[] = [];
-  const options = { databaseUrl: process.env.DATABASE_URL!, database, jobs: 200, history: 2_000, connections: [1, 2], durationSeconds: 1, warmupSeconds: 0 };
+  const options = { databaseUrl: process.env.DATABASE_URL!, database, jobs: 200, history: 2_000, connections: [1, 2], durationSeconds: 1, warmupSeconds: 0, amount: 4 };
   const { consoleLines, markdown, measured } = await runApiBench({ ...options, log: (line) => lines.push(line) });
 
   expect(lines[0]).toBe(`api bench: loading 200 jobs and 2000 history entries into ${database}`);

@@ -32,6 +32,7 @@ export async function runApiBench(options: ApiBenchOptions): Promise<ApiBenchRes
     connections: options.connections ?? DEFAULT_LOAD.connections,
     durationSeconds: options.durationSeconds ?? DEFAULT_LOAD.durationSeconds,
     warmupSeconds: options.warmupSeconds ?? DEFAULT_LOAD.warmupSeconds,
+    amount: options.amount,
   };
   const loaded = await ensureLoaded({
     adminUrl: options.databaseUrl,
