@@ -4,7 +4,7 @@
 // Needs the PostgreSQL server on this machine (CPU read from /proc).
 import os from 'node:os';
 import postgres from 'postgres';
-import { CPU_FIGURES, measureCpu, scratchDatabaseName, serverOnThisMachine, type CpuPerJob } from './cpu.ts';
+import { CPU_FIGURES, measureCpu, scratchDatabaseName, serverOnThisMachine, type CpuFigure, type CpuPerJob } from './cpu.ts';
 import { measureContractFloor, type FloorStep } from './floor.ts';
 import { createGraphileWorker } from './graphileWorker.ts';
 import { createPressroom } from './pressroom.ts';
@@ -22,28 +22,28 @@ export interface ContractOptions {
   log?: (line: string) => void;
 }
 
-const FIGURES = ['bulk', 'enqueue + drain, fastest', 'trickle (every 2 ms)'] as const;
+const FIGURES = ['bulk', 'enqueue + drain, fastest', 'trickle (every 2 ms)'] as const satisfies readonly CpuFigure[];
 type Figure = (typeof FIGURES)[number];
 type Samples = Record<Figure, CpuPerJob[]>;
 
 /** Each figure `runs` times per system, each on a fresh setup, after one warm-up round. */
 async function measureSystems(options: ContractOptions): Promise<{ pressroom: Samples; graphile: Samples }> {
   const admin = postgres(options.databaseUrl, { max: 1, onnotice: () => {} });
-  const systems = {
-    pressroom: { create: () => createPressroom({ databaseUrl: options.databaseUrl, redisUrl: options.redisUrl }), database: scratchDatabaseName('pressroom') },
-    graphile: { create: () => createGraphileWorker({ databaseUrl: options.databaseUrl }), database: scratchDatabaseName('graphile') },
-  };
   const empty = (): Samples => ({ bulk: [], 'enqueue + drain, fastest': [], 'trickle (every 2 ms)': [] });
   const out = { pressroom: empty(), graphile: empty() };
+  const systems: { samples: Samples; create: () => EngineSystem; database: string }[] = [
+    { samples: out.pressroom, create: () => createPressroom({ databaseUrl: options.databaseUrl, redisUrl: options.redisUrl }), database: scratchDatabaseName('pressroom') },
+    { samples: out.graphile, create: () => createGraphileWorker({ databaseUrl: options.databaseUrl }), database: scratchDatabaseName('graphile') },
+  ];
   try {
     for (let run = -1; run < options.runs; run++) {
-      for (const [key, { create, database }] of Object.entries(systems) as [keyof typeof systems, (typeof systems)['pressroom']][]) {
+      for (const { samples, create, database } of systems) {
         for (const figure of FIGURES) {
-          const system: EngineSystem = create();
+          const system = create();
           await system.setup();
           try {
-            const cpu = await measureCpu(admin, database, options.jobs, () => CPU_FIGURES[figure]!(system, options.jobs));
-            if (run >= 0) out[key][figure].push(cpu);
+            const cpu = await measureCpu(admin, database, options.jobs, () => CPU_FIGURES[figure](system, options.jobs));
+            if (run >= 0) samples[figure].push(cpu);
           } finally {
             await system.teardown();
           }

@@ -16,14 +16,15 @@ export interface CpuPerJob {
 }
 
 /** The figures a CPU comparison runs, by name: each covers `jobs` jobs. */
-export const CPU_FIGURES: Record<string, (system: EngineSystem, jobs: number) => Promise<unknown>> = {
+export const CPU_FIGURES = {
   bulk: (system, jobs) => system.bulkEnqueue(jobs),
   'single (8 clients)': (system, jobs) => system.singleEnqueue(jobs, 8),
   'enqueue + drain': (system, jobs) => system.drain(jobs, 10),
   'enqueue + drain, fastest': (system, jobs) => system.drain(jobs, 'fastest'),
   // Jobs one at a time to an idle worker, as a print room sends them: what each costs end to end.
   'trickle (every 2 ms)': (system, jobs) => system.latency(jobs, 2),
-};
+} satisfies Record<string, (system: EngineSystem, jobs: number) => Promise<unknown>>;
+export type CpuFigure = keyof typeof CPU_FIGURES;
 
 /** CPU ms so far of each backend of `databaseName`. */
 async function backends(admin: postgres.Sql, databaseName: string): Promise<Map<number, number>> {

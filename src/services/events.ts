@@ -202,14 +202,10 @@ export function createRedisBus(
     for (const payload of parseBatch(message)) listeners.dispatch(type, payload);
   });
   const outgoing = new Map<EventName, unknown[]>();
-  /** Publishes not answered yet: close() waits for them (see there). */
-  const unanswered = new Set<Promise<void>>();
+  /** The last publish sent: Redis answers a connection's commands in order, so once it is answered all are. */
+  let lastPublish: Promise<void> = Promise.resolve();
   const sendOutgoing = () => {
-    for (const [type, payloads] of outgoing) {
-      const sent = publishClient.publish(head + type, JSON.stringify(payloads)).then(() => {}, onPublishError);
-      unanswered.add(sent);
-      void sent.finally(() => unanswered.delete(sent));
-    }
+    for (const [type, payloads] of outgoing) lastPublish = publishClient.publish(head + type, JSON.stringify(payloads)).then(() => {}, onPublishError);
     outgoing.clear();
   };
   return {
@@ -230,7 +226,7 @@ export function createRedisBus(
       sendOutgoing();
       // The publishes wait for the auto-pipeline's next write while QUIT goes out at once, and
       // Redis drops what arrives after it: wait for their answers, then quit.
-      await Promise.all(unanswered);
+      await lastPublish;
       await publishClient.quit().catch(() => publishClient.disconnect());
       subscribeClient.disconnect();
     },
